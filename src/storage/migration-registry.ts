@@ -1,0 +1,9 @@
+// Every domain's migrations, in one list. To add yours: export `const <domain>Migrations:
+// readonly DomainMigration[]` from src/<domain>/migrations.ts and add ONE import line and ONE spread
+// below (order here does not matter: the runner orders migrations by their timestamped names).
+import type { DomainMigration } from "./migrations";
+import { platformMigrations } from "./platform-migrations";
+
+export const ALL_MIGRATIONS: readonly DomainMigration[] = [
+  ...platformMigrations,
+];
