@@ -14,6 +14,9 @@ export interface Binding {
   /** OID of the MVC value set (1.3.6.1.4.1.12559.11.10.1.3.1.42.N). */
   valueSet: string;
   usage: Usage;
+  /** Further MVC value sets the element may also be drawn from (e.g. a problem: eHDSIIllnessandDisorder,
+   *  or eHDSIRareDisease, or an absent/unknown code). Optional; the primary is `valueSet`. */
+  alsoValueSets?: readonly string[];
 }
 
 /** An MVC concept with its English display name (the pivot display). */
