@@ -3,7 +3,9 @@
 // below (order here does not matter: the runner orders migrations by their timestamped names).
 import type { DomainMigration } from "./migrations";
 import { platformMigrations } from "./platform-migrations";
+import { consentMigrations } from "../consent/migrations";
 
 export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...platformMigrations,
+  ...consentMigrations,
 ];
