@@ -24,6 +24,14 @@ export const CodeSystems = {
   roleCode: { oid: "2.16.840.1.113883.5.111", uri: "http://terminology.hl7.org/CodeSystem/v3-RoleCode", name: "RoleCode" },
   // IPS absent/unknown codes (REFERENCE.md: "No information" / "known absent").
   absentUnknown: { oid: "2.16.840.1.113883.5.1150.1", uri: "http://hl7.org/fhir/uv/ips/CodeSystem/absent-unknown-uv-ips", name: "Absent or Unknown" },
+  // Further systems the MVC value sets draw on (OIDs as the eHDSI Wave 8 samples write them).
+  allergyCriticality: { oid: "2.16.840.1.113883.4.642.4.130", uri: "http://hl7.org/fhir/allergy-intolerance-criticality", name: "AllergyIntoleranceCriticality" },
+  allergyVerification: { oid: "2.16.840.1.113883.4.642.4.1371", uri: "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", name: "AllergyIntoleranceVerificationStatus" },
+  allergyClinical: { oid: "2.16.840.1.113883.4.642.4.1373", uri: "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", name: "AllergyIntoleranceClinicalStatus" },
+  timingEvent: { oid: "2.16.840.1.113883.5.139", uri: "http://terminology.hl7.org/CodeSystem/v3-TimingEvent", name: "TimingEvent" },
+  // EMA SPOR Substance Management Services (eHDSISubstance); OID (unconfirmed) as eHDSI MVC lists it.
+  emaSms: { oid: "2.16.840.1.113883.3.6905.2", uri: "https://spor.ema.europa.eu/v2/SubstanceDefinition", name: "EMA SMS" },
+  emdn: { oid: "1.3.6.1.4.1.12559.11.10.1.3.1.44.6", uri: "urn:oid:1.3.6.1.4.1.12559.11.10.1.3.1.44.6", name: "EMDN" },
 } as const satisfies Record<string, CodeSystemInfo>;
 
 const byUri = new Map<string, CodeSystemInfo>();
@@ -37,6 +45,7 @@ byUri.set("http://snomed.info/sct/", CodeSystems.snomed);
 byUri.set("http://www.who.int/classifications/icd10", CodeSystems.icd10);
 byUri.set("http://hl7.org/fhir/sid/icd-10-cm", { ...CodeSystems.icd10, oid: "2.16.840.1.113883.6.90", name: "ICD-10-CM" });
 byUri.set("http://terminology.hl7.org/CodeSystem/absent-unknown-uv-ips", CodeSystems.absentUnknown);
+byUri.set("https://www.orpha.net", CodeSystems.orphanet);
 
 /** Register a national or additional code system (called by the terminology catalogue loader). */
 export function registerCodeSystem(cs: CodeSystemInfo): void {
