@@ -113,7 +113,7 @@ describe("outbound mutual TLS to a partner (real sockets)", function () {
   async function partnerServer(cert: TestCert): Promise<{ server: https.Server; port: number; seenClient: () => string | undefined }> {
     let seen: string | undefined;
     const server = https.createServer({ key: cert.keyPem, cert: cert.certPem, ca: ourCa.certPem, requestCert: true, rejectUnauthorized: true }, (req, res) => {
-      seen = (req.socket as TLSSocket).getPeerCertificate().subject?.CN;
+      seen = String((req.socket as TLSSocket).getPeerCertificate().subject?.CN);
       res.end("ok");
     });
     return { server, port: await listen(server), seenClient: () => seen };
