@@ -28,6 +28,11 @@ export const ErrorCode = {
   SignatureInvalid: "SIGNATURE_INVALID",
   SignerUntrusted: "SIGNER_UNTRUSTED",
   AlgorithmRefused: "ALGORITHM_REFUSED",
+  // SAML assertions (REFERENCE.md "Error codes"): eHDSI codes verbatim
+  AssertionInvalid: "1001",
+  TrcHcpMismatch: "1002",
+  InsufficientRights: "4703",
+  PatientTrcMismatch: "4206",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
