@@ -3,6 +3,7 @@
 // lists ("ep,ps"; "ALL" or "BE,FR"), compact for the million-record imports.
 import { sql } from "kysely";
 import type { DomainMigration } from "../storage/migrations";
+import { addAutoIncrementId } from "../storage/migrations";
 
 export interface ConsentTables {
   consent_records: {
@@ -43,6 +44,28 @@ export const consentMigrations: readonly DomainMigration[] = [
     },
     async down(db) {
       await db.schema.dropTable("consent_records").execute();
+    },
+  },
+  {
+    // Append-only audit events of the consent domain (audit-table.ts), until src/audit/ provides the
+    // gateway's trail. Generic columns so that the trail can adopt the rows.
+    name: "202611271911_consent_audit_events",
+    async up(db, ctx) {
+      await addAutoIncrementId(db.schema.createTable("audit_events"), ctx)
+        .addColumn("recorded_at", "text", (c) => c.notNull())
+        .addColumn("domain", "text", (c) => c.notNull())
+        .addColumn("type", "text", (c) => c.notNull())
+        .addColumn("patient", "text")
+        .addColumn("outcome", "text")
+        .addColumn("reason", "text")
+        .addColumn("emergency", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("correlation_id", "text")
+        .addColumn("payload", "text", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("audit_events_patient").on("audit_events").columns(["patient", "id"]).execute();
+    },
+    async down(db) {
+      await db.schema.dropTable("audit_events").execute();
     },
   },
 ];
