@@ -1,0 +1,86 @@
+// The three listeners (DESIGN.md "Default listeners"): partner gateways over mutual TLS, national
+// clients and operators over TLS, and plain HTTP for probes and metrics.
+import express, { type Router } from "express";
+import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { TlsMaterial } from "../ops/certs";
+import type { GatewayMetrics } from "../ops/metrics";
+import { httpLogger, type Logger } from "../shared/logger";
+import { notFoundHandler, problemHandler } from "./problem";
+
+export type ListenerName = "partner" | "national" | "ops";
+
+/** TLS 1.2 at least between gateways (REFERENCE.md "Transport"). */
+const MIN_TLS_VERSION = "TLSv1.2";
+/** Time given to requests in flight on shutdown before their connections are cut. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export interface AppOptions {
+  listener: ListenerName;
+  logger: Logger;
+  metrics: GatewayMetrics;
+  router: Router;
+  quietPaths?: readonly string[];
+}
+
+/** An express app with correlation ids, request metrics, the given routes, and problem-details errors. */
+export function edgeApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.use(httpLogger(options.logger.child({ listener: options.listener }), { quietPaths: options.quietPaths ?? [] }));
+  app.use(options.metrics.httpMiddleware(options.listener));
+  app.use(options.router);
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}
+
+/** Partner listener: a client certificate chaining to ca.pem or trust/ is required to connect. */
+export function partnerServer(app: express.Express, tls: TlsMaterial): Server {
+  return createHttpsServer(
+    {
+      key: tls.server.keyPem,
+      cert: tls.server.certPem,
+      ca: [...tls.trustedCas],
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: MIN_TLS_VERSION,
+    },
+    app,
+  );
+}
+
+export function nationalServer(app: express.Express, tls: TlsMaterial): Server {
+  return createHttpsServer({ key: tls.server.keyPem, cert: tls.server.certPem, minVersion: MIN_TLS_VERSION }, app);
+}
+
+export function opsServer(app: express.Express): Server {
+  return createHttpServer(app);
+}
+
+/** Listens and resolves with the bound port (useful with port 0). */
+export function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => reject(e);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+/** Stops accepting, lets requests in flight finish (up to the grace period), then cuts what is left. */
+export function close(server: Server, graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
+  if (!server.listening) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,6 @@
+// Every domain wired into the running gateway, in start order. To add yours: export a GatewayModule
+// (src/app/module.ts) from your domain, e.g. `export const consentModule: GatewayModule` in
+// src/consent/module.ts, and add ONE import line and ONE entry below.
+import type { GatewayModule } from "./module";
+
+export const GATEWAY_MODULES: readonly GatewayModule[] = [];

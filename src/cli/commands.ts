@@ -1,0 +1,15 @@
+// Every `passerelle` subcommand, one registration function per area. To add yours: in src/cli/<area>.ts
+// export `register<Area>(program: Command, ctx: CliContext): void` that adds `program.command(...)`
+// with actions that throw PasserelleError on failure (or call ctx.setExitCode(ExitCode.NegativeVerdict)
+// for a negative verdict) and print with ctx.out(); then add ONE import line and ONE entry below.
+import type { Command } from "commander";
+import { registerCertsCommands } from "./certs";
+import type { CliContext } from "./context";
+import { registerStartCommand } from "./start";
+
+export type RegisterCommands = (program: Command, ctx: CliContext) => void;
+
+export const COMMANDS: readonly RegisterCommands[] = [
+  registerStartCommand,
+  registerCertsCommands,
+];
