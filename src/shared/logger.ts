@@ -59,10 +59,15 @@ export function requestIdOf(req: IncomingMessage): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
-/** Express/Node middleware: assigns the correlation id and logs one line per completed request. */
-export function httpLogger(logger: Logger): HttpLogger {
+/**
+ * Express/Node middleware: assigns the correlation id and logs one line per completed request.
+ * `quietPaths` (e.g. probes such as /healthz) get an id but no completion line.
+ */
+export function httpLogger(logger: Logger, options: { quietPaths?: readonly string[] } = {}): HttpLogger {
+  const quiet = new Set(options.quietPaths ?? []);
   return pinoHttp({
     logger,
+    autoLogging: quiet.size === 0 ? true : { ignore: (req) => quiet.has((req.url ?? "").split("?")[0] ?? "") },
     genReqId(req: IncomingMessage, res: ServerResponse) {
       const id = incomingId(req) ?? randomUUID();
       res.setHeader(REQUEST_ID_HEADER, id);
