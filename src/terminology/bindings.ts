@@ -15,8 +15,9 @@
 //  - procedure.code, device.code, medication.absentOrUnknown, allergy.absentOrUnknown: absent/unknown
 //    value sets 42.47..42.51 (not in the MVC package; shipped in catalogue/absent-unknown.json).
 //  - severity: the list's path `//observation/entryRelationship[SUBJ]/observation/value` also
-//    matches criticality (3.33) and certainty (3.35) observations: it is marked `fallback` so a more
-//    specific path claims a node first.
+//    matches criticality (3.33), allergy certainty (3.35) and problem certainty (3.49, which the list
+//    does not bind) observations. We narrow it to the severity observation (code SEV, ActCode, IHE
+//    template ...4.1) and mark it `fallback` so a more specific path claims a node first.
 //  - guardian.relationship: not in the list; the PS guardian template takes eHDSIPersonalRelationship.
 //  - immunization.targetDisease: not in the list; bound to eHDSIIllnessandDisorder, usage O.
 //  - result.unit / vitalSign.unit: not in the list; eHDSIUnit, usage O (UCUM either way).
@@ -183,7 +184,10 @@ export const BINDINGS = {
   "allergy.certainty": { valueSet: ValueSets.allergyCertainty, usage: u("O", "NA", "NA"), paths: [`${ALLERGY}/entryRelationship[@typeCode='SUBJ']/observation[templateId/@root='${T(35)}']/value`] },
   "allergy.status": { valueSet: ValueSets.allergyStatus, usage: u("O", "NA", "NA"), paths: [`${ALLERGY}/entryRelationship[@typeCode='REFR']/observation[templateId/@root='${T(34)}']/value`] },
   // Severity of a reaction or a problem (the list's generic path; see `fallback` above).
-  "severity": { valueSet: ValueSets.severity, usage: u("O", "NA", "NA"), paths: ["//observation/entryRelationship[@typeCode='SUBJ']/observation/value"], fallback: true },
+  "severity": {
+    valueSet: ValueSets.severity, usage: u("O", "NA", "NA"), fallback: true,
+    paths: ["//observation/entryRelationship[@typeCode='SUBJ']/observation[code/@code='SEV']/value"],
+  },
 
   // ---- problems and past illnesses (act 3.15 / observation 3.7)
   "problem.code": {
