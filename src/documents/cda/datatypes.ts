@@ -2,7 +2,7 @@
 // coreschemas/datatypes-base.xsd). Pure functions: canonical values in, XElement out. Every CDA
 // builder (PS, eP, eD, L1) renders CD/TS/IVL_TS/PN/AD/TEL/PQ/RTO/II through this module so that
 // the XSD lexical rules are enforced in one place.
-import type { Address, Coded, ContactPoint, HumanName, Identifier, Period, Quantity, Ratio } from "../../canonical/model";
+import type { Address, Coded, Concept, ContactPoint, HumanName, Identifier, Period, Quantity, Ratio } from "../../canonical/model";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
 import { el, type XChild, type XElement } from "../../shared/xml";
 import { codeSystemName } from "../../terminology/code-systems";
@@ -65,6 +65,23 @@ export function coded(name: string, pc: PivotCoded, options: CodedOptions = {}):
     );
   }
   return el(name, { ...type, nullFlavor: pc.nullFlavor }, children);
+}
+
+/** A coded element, or nothing when transcoding says it is not emitted (usage O/NA with no value). */
+export function codedIf(name: string, pc: PivotCoded | undefined, options: CodedOptions = {}): XElement | undefined {
+  return pc ? coded(name, pc, options) : undefined;
+}
+
+/**
+ * A coded element with no MVC binding (vital sign and result codes, body sites, ...): the source
+ * code as given; a concept known only as text becomes nullFlavor="OTH" with that originalText.
+ */
+export function sourceCoded(name: string, concept: Concept | undefined, options: CodedOptions = {}): XElement {
+  const type = options.xsiType ? { "xsi:type": options.xsiType } : {};
+  const text = options.ref ? el("originalText", {}, el("reference", { value: `#${options.ref}` })) : concept?.text ? el("originalText", {}, concept.text) : undefined;
+  const c = concept?.coding;
+  if (!c) return el(name, { ...type, nullFlavor: concept?.text ? "OTH" : "UNK" }, text);
+  return el(name, { ...type, code: c.code, codeSystem: c.system, codeSystemName: c.systemName ?? codeSystemName(c.system), displayName: c.display }, text);
 }
 
 /** A fixed code (template-defined, e.g. `CONC`, LOINC section codes): no transcoding involved. */

@@ -1,0 +1,122 @@
+// Medication Summary section (LOINC 10160-0, templateId …2.3; required). Each medication is a
+// substanceAdministration (…3.4, moodCode INT as the Wave 8 sample) with its treatment period,
+// dosing frequency (PIVL_TS / EIVL_TS), route (eHDSIRouteofAdministration), dose and the
+// medicinal product (…3.31/…3.32, pharm: namespace, built by product.ts). "No information" and
+// "known absent" are a substanceAdministration coded with the IPS absent/unknown code, as
+// 2-5678-W8.xml does.
+import type { Dosage, MedicationUse, RequiredSection } from "../../../canonical/model";
+import { el, type XElement } from "../../../shared/xml";
+import { eivlTs, ivlTs, pivlTs, pq } from "../datatypes";
+import { dosingPeriod } from "../medication-entry";
+import { productBlock } from "../product";
+import {
+  absentConcept,
+  absentNarrative,
+  conceptText,
+  ENTRY_TEMPLATE,
+  periodText,
+  type PsBuild,
+  quantityText,
+  type Row,
+  section,
+  table,
+  textRef,
+} from "./common";
+
+const SPEC = { template: 3, parents: ["2.16.840.1.113883.10.20.1.8"], code: "10160-0", display: "History of Medication use Narrative", title: "History of medication use" };
+const TEMPLATES = [ENTRY_TEMPLATE(4), "2.16.840.1.113883.10.20.1.24"];
+
+/** v3 ActStatus of a medication statement (FHIR MedicationStatement.status). */
+const STATUS: Record<NonNullable<MedicationUse["status"]>, string> = {
+  active: "active",
+  completed: "completed",
+  intended: "active",
+  stopped: "aborted",
+  "on-hold": "suspended",
+};
+
+export function medicationSection(b: PsBuild, data: RequiredSection<MedicationUse>): XElement {
+  if (data.kind !== "entries" || data.entries.length === 0) {
+    const kind = data.kind === "entries" ? "no-information" : data.kind;
+    const concept = absentConcept("medications", kind);
+    const id = b.nextId("medication");
+    const entry = el(
+      "substanceAdministration",
+      { classCode: "SBADM", moodCode: "INT" },
+      TEMPLATES.map((root) => el("templateId", { root })),
+      b.entryId(`medications.${kind}`),
+      b.coded("code", concept, "medication.absentOrUnknown"),
+      textRef(id),
+      el("statusCode", { code: "completed" }),
+      el("effectiveTime", { "xsi:type": "IVL_TS", nullFlavor: "UNK" }),
+      el("consumable", {}, el("manufacturedProduct", { classCode: "MANU" }, el("templateId", { root: ENTRY_TEMPLATE(31) }), el("manufacturedMaterial", { nullFlavor: "NA" }))),
+    );
+    return section(b, SPEC, [absentNarrative(id, concept.coding.display)], [entry]);
+  }
+  const rows: Row[] = [];
+  const entries = data.entries.map((m) => {
+    const id = b.nextId("medication");
+    rows.push(narrativeRow(id, m));
+    return medicationEntry(b, m, id);
+  });
+  const headers = ["Medicinal product", "Active ingredients [strength]", "Dose form", "Dose", "Frequency", "Period", "Route", "Reason"];
+  return section(b, SPEC, [table(headers, rows)], entries);
+}
+
+function timing(d: Dosage | undefined): XElement | undefined {
+  if (!d) return undefined;
+  const period = dosingPeriod(d);
+  if (period) return pivlTs("effectiveTime", period);
+  const event = d.when?.[0];
+  return event ? eivlTs("effectiveTime", event) : undefined;
+}
+
+function medicationEntry(b: PsBuild, m: MedicationUse, rowId: string): XElement {
+  // The first structured dosage is coded; split dosing is shown whole in the narrative.
+  const d = m.dosage[0];
+  return el(
+    "substanceAdministration",
+    { classCode: "SBADM", moodCode: "INT" },
+    TEMPLATES.map((root) => el("templateId", { root })),
+    b.entryId(`medication.${m.id}`),
+    textRef(rowId),
+    el("statusCode", { code: m.status ? STATUS[m.status] : "active" }),
+    ivlTs("effectiveTime", m.period),
+    timing(d),
+    d?.route ? b.coded("routeCode", d.route, "medication.route") : undefined,
+    d?.dose ? pq("doseQuantity", d.dose) : undefined,
+    el("consumable", {}, productBlock(m.product, b.ctx, "ps")),
+  );
+}
+
+function dosageText(d: Dosage): string {
+  if (d.text) return d.text;
+  const parts: string[] = [];
+  if (d.period) parts.push(`${d.frequency ?? 1} per ${quantityText(d.period)}`);
+  if (d.when?.length) parts.push(d.when.join(", "));
+  return parts.join(" ");
+}
+
+function narrativeRow(id: string, m: MedicationUse): Row {
+  const p = m.product;
+  const ingredients = p.ingredients
+    .map((i) => {
+      const name = conceptText(i.substance);
+      return i.strength ? `${name} ${quantityText(i.strength.numerator)}/${quantityText(i.strength.denominator)}` : name;
+    })
+    .join(", ");
+  const d = m.dosage[0];
+  return {
+    id,
+    cells: [
+      [p.name],
+      [ingredients],
+      [conceptText(p.doseForm)],
+      [d?.dose ? quantityText(d.dose) : ""],
+      [m.dosage.map(dosageText).filter(Boolean).join("; ")],
+      [periodText(m.period?.start, m.period?.end)],
+      [conceptText(d?.route)],
+      [conceptText(m.reason)],
+    ],
+  };
+}
