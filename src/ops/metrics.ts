@@ -16,7 +16,7 @@ export interface GatewayMetrics {
 
 export function createMetrics(build: BuildInfo): GatewayMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: "passerelle_process_" });
+  collectDefaultMetrics({ register: registry, prefix: "passerelle_" });
   const info = new Gauge({
     name: "passerelle_build_info",
     help: "Build of the running gateway (value is always 1)",
