@@ -6,7 +6,7 @@ import { request as httpsRequest, type RequestOptions } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { connect } from "node:tls";
+import { connect, type TLSSocket } from "node:tls";
 import { startGateway, type RunningGateway } from "../../src/app/gateway";
 import type { GatewayModule } from "../../src/app/module";
 import { loadConfig } from "../../src/config/load";
@@ -62,7 +62,7 @@ describe("gateway: start-up, listeners, health", function () {
     name: "probe",
     start(ctx) {
       ctx.partnerRouter.get("/ncp/whoami", (req, res) => {
-        const peer = (req.socket as import("node:tls").TLSSocket).getPeerCertificate();
+        const peer = (req.socket as TLSSocket).getPeerCertificate();
         res.json({ subject: peer.subject?.CN });
       });
       ctx.nationalRouter.get("/api/boom", () => {
