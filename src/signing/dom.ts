@@ -1,0 +1,55 @@
+// Strict XML parsing for anything signed or about to be verified: any parser warning or error is a
+// failure, and a DOCTYPE is refused (no entity tricks in what we canonicalise).
+import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
+import { ErrorCode, PasserelleError, type ErrorCode as Code } from "../shared/errors";
+
+export function parseXmlStrict(xml: string, code: Code = ErrorCode.InputInvalid): Document {
+  let doc: Document;
+  try {
+    doc = new DOMParser({
+      onError: (level, message) => {
+        throw new Error(`${level}: ${message}`);
+      },
+    }).parseFromString(xml, "text/xml");
+  } catch (e) {
+    throw new PasserelleError(code, `XML is not well-formed: ${(e as Error).message}`, {}, { cause: e });
+  }
+  if (doc.doctype) throw new PasserelleError(code, "a DOCTYPE is not allowed here");
+  if (!doc.documentElement) throw new PasserelleError(code, "XML has no root element");
+  return doc;
+}
+
+export function childElements(parent: Node, ns: string, localName: string): Element[] {
+  const out: Element[] = [];
+  for (let c = parent.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType === c.ELEMENT_NODE) {
+      const e = c as Element;
+      if (e.namespaceURI === ns && e.localName === localName) out.push(e);
+    }
+  }
+  return out;
+}
+
+export function descendantElements(root: Node, ns: string, localName: string): Element[] {
+  const out: Element[] = [];
+  const walk = (n: Node): void => {
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType !== c.ELEMENT_NODE) continue;
+      const e = c as Element;
+      if (e.namespaceURI === ns && e.localName === localName) out.push(e);
+      walk(e);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The text of an element that must hold only text (no comment, element or PI splitting it). */
+export function pureText(e: Element, code: Code, what: string): string {
+  let text = "";
+  for (let c = e.firstChild; c; c = c.nextSibling) {
+    if (c.nodeType !== c.TEXT_NODE) throw new PasserelleError(code, `${what} must contain only text`, { location: what });
+    text += c.nodeValue ?? "";
+  }
+  return text;
+}

@@ -1,0 +1,164 @@
+// Verifying an enveloped XML-DSig signature (STACK.md "Verifying an XML signature safely"; DESIGN.md
+// convention 5: return the verified node only, or throw). The same core serves document seals
+// (Reference URI="" = the root element) and SAML assertions (Reference URI="#ID").
+//  1. exactly one ds:Signature in the signed element, as its direct child, with one Reference that
+//     points at that element (URI="" or "#ID", the ID held by exactly one element);
+//  2. every algorithm on the allowlist (algorithms.ts), transforms exactly enveloped + exc-c14n, no
+//     comment or markup inside DigestValue / SignatureValue / X509Certificate;
+//  3. the certificate comes out of KeyInfo here and is checked against the trust list (trust.ts);
+//     xml-crypto gets it as publicCert, with getCertFromKeyInfo returning null;
+//  4. a fresh SignedXml per check; anything but checkSignature() === true (a throw included) fails;
+//  5. the result is what getSignedReferences() returned, re-parsed; never the input DOM.
+import type { Document, Element } from "@xmldom/xmldom";
+import { SignedXml } from "xml-crypto";
+import { ErrorCode, PasserelleError, isPasserelleError } from "../shared/errors";
+import { AllowedCanonicalizations, AllowedDigestMethods, AllowedSignatureMethods, AllowedTransforms, Algorithms, DSIG_NS, requireAllowedAlgorithm } from "./algorithms";
+import { childElements, descendantElements, parseXmlStrict, pureText } from "./dom";
+import { base64DerToPem } from "./keys";
+import { checkSigner, parseCertificate, type SignerIdentity, type TrustList } from "./trust";
+
+/** Which element the signature must cover. */
+export type ReferenceTarget =
+  /** The whole document: Reference URI="" (a document seal). */
+  | { kind: "document" }
+  /** The element carrying `id` in one of `idAttributes` (default ID, Id, id): Reference URI="#id". */
+  | { kind: "id"; id: string; idAttributes?: string[] };
+
+export interface VerifyOptions {
+  /** Time at which certificates must be valid (default: now). */
+  at?: Date;
+}
+
+export interface Verified {
+  /** The signed element, re-parsed from what the signature covers (the ds:Signature removed). */
+  document: Document;
+  signer: SignerIdentity;
+}
+
+const DEFAULT_ID_ATTRIBUTES = ["ID", "Id", "id"];
+const REQUIRED_TRANSFORMS = [Algorithms.envelopedSignature, Algorithms.excC14n];
+
+/** Verifies the seal over a whole document (CDA): one enveloped signature, child of the root. */
+export function verifyDocument(xml: string, trust: TrustList, options: VerifyOptions = {}): Verified {
+  return verifyEnveloped(xml, trust, { kind: "document" }, options);
+}
+
+export function verifyEnveloped(xml: string, trust: TrustList, target: ReferenceTarget, options: VerifyOptions = {}): Verified {
+  const doc = parseXmlStrict(xml, ErrorCode.SignatureInvalid);
+  const element = resolveTarget(doc, target);
+  const signature = singleSignatureOf(element);
+  const { certificates } = checkSignatureStructure(signature, target);
+
+  const [leaf, ...intermediates] = certificates.map((b64) => parseCertificate(Buffer.from(b64, "base64")));
+  if (!leaf) throw invalid("KeyInfo carries no X509Certificate");
+  const signer = checkSigner(leaf, intermediates, trust, options.at ?? new Date());
+
+  const signed = checkCryptographically(xml, signature, base64DerToPem(certificates[0] ?? ""), target);
+  const document = parseXmlStrict(signed, ErrorCode.SignatureInvalid);
+  const root = document.documentElement;
+  if (!root || root.namespaceURI !== element.namespaceURI || root.localName !== element.localName) {
+    throw invalid("the signed content is not the element expected");
+  }
+  return { document, signer };
+}
+
+function resolveTarget(doc: Document, target: ReferenceTarget): Element {
+  if (target.kind === "document") return doc.documentElement as Element;
+  if (!target.id || /['"\s]/.test(target.id)) throw invalid(`unusable ID ${JSON.stringify(target.id)}`);
+  const attributes = target.idAttributes ?? DEFAULT_ID_ATTRIBUTES;
+  const holders = elementsWithId(doc, target.id, attributes);
+  if (holders.length !== 1) throw invalid(`ID ${target.id} is held by ${holders.length} elements (exactly one expected)`);
+  return holders[0] as Element;
+}
+
+/** Every element of the document where one of `attributes` (any namespace) equals `id`. */
+function elementsWithId(doc: Document, id: string, attributes: string[]): Element[] {
+  const found: Element[] = [];
+  const walk = (e: Element): void => {
+    for (let i = 0; i < e.attributes.length; i++) {
+      const a = e.attributes.item(i);
+      if (a && attributes.includes(a.localName ?? a.name) && a.value === id) found.push(e);
+    }
+    for (let c = e.firstChild; c; c = c.nextSibling) if (c.nodeType === c.ELEMENT_NODE) walk(c as Element);
+  };
+  walk(doc.documentElement as Element);
+  return found;
+}
+
+function singleSignatureOf(element: Element): Element {
+  const all = descendantElements(element, DSIG_NS, "Signature");
+  const direct = childElements(element, DSIG_NS, "Signature");
+  if (all.length !== 1 || direct.length !== 1) {
+    throw invalid(`expected exactly one ds:Signature as a child of the signed element, found ${all.length} (${direct.length} direct)`);
+  }
+  return direct[0] as Element;
+}
+
+function only(parent: Element, localName: string): Element {
+  const found = childElements(parent, DSIG_NS, localName);
+  if (found.length !== 1) throw invalid(`expected exactly one ds:${localName} in ds:${parent.localName}, found ${found.length}`);
+  return found[0] as Element;
+}
+
+/** Checks the shape and algorithms of the signature before any cryptography; returns the KeyInfo certificates. */
+function checkSignatureStructure(signature: Element, target: ReferenceTarget): { certificates: string[] } {
+  if (childElements(signature, DSIG_NS, "Object").length > 0) throw invalid("ds:Object is not allowed in an enveloped signature");
+  const signedInfo = only(signature, "SignedInfo");
+  requireAllowedAlgorithm("CanonicalizationMethod", only(signedInfo, "CanonicalizationMethod").getAttribute("Algorithm"));
+  requireAllowedAlgorithm("SignatureMethod", only(signedInfo, "SignatureMethod").getAttribute("Algorithm"));
+  const reference = only(signedInfo, "Reference");
+
+  const uri = reference.getAttribute("URI");
+  const expectedUri = target.kind === "document" ? "" : `#${target.id}`;
+  if (!reference.hasAttribute("URI") || uri !== expectedUri) {
+    throw invalid(`Reference URI ${JSON.stringify(uri)} does not point at the signed element (expected ${JSON.stringify(expectedUri)})`);
+  }
+  const transforms = childElements(only(reference, "Transforms"), DSIG_NS, "Transform").map((t) => t.getAttribute("Algorithm"));
+  for (const t of transforms) requireAllowedAlgorithm("Transform", t);
+  if (transforms.length !== REQUIRED_TRANSFORMS.length || transforms.some((t, i) => t !== REQUIRED_TRANSFORMS[i])) {
+    throw new PasserelleError(ErrorCode.AlgorithmRefused, `transforms must be exactly enveloped-signature then exc-c14n, got ${transforms.join(", ")}`, { location: "ds:Transforms" });
+  }
+  requireAllowedAlgorithm("DigestMethod", only(reference, "DigestMethod").getAttribute("Algorithm"));
+  pureText(only(reference, "DigestValue"), ErrorCode.SignatureInvalid, "ds:DigestValue");
+  pureText(only(signature, "SignatureValue"), ErrorCode.SignatureInvalid, "ds:SignatureValue");
+
+  const x509Data = only(only(signature, "KeyInfo"), "X509Data");
+  const certificates = childElements(x509Data, DSIG_NS, "X509Certificate").map((c) => pureText(c, ErrorCode.SignatureInvalid, "ds:X509Certificate").replace(/\s+/g, ""));
+  if (certificates.length === 0) throw invalid("KeyInfo/X509Data carries no X509Certificate");
+  return { certificates };
+}
+
+/** Only the allowlisted algorithms are registered on the verifier (defence in depth). */
+function restrict<T>(table: Record<string, T>, allowed: ReadonlySet<string>): Record<string, T> {
+  return Object.fromEntries(Object.entries(table).filter(([uri]) => allowed.has(uri)));
+}
+
+function checkCryptographically(xml: string, signature: Element, signerPem: string, target: ReferenceTarget): string {
+  const verifier = new SignedXml({
+    publicCert: signerPem,
+    getCertFromKeyInfo: () => null,
+    idAttribute: target.kind === "id" ? target.idAttributes?.[0] : undefined,
+  });
+  if (target.kind === "id" && target.idAttributes) verifier.idAttributes = [...target.idAttributes];
+  const transforms = new Set([...AllowedCanonicalizations, ...AllowedTransforms]);
+  verifier.CanonicalizationAlgorithms = restrict(verifier.CanonicalizationAlgorithms, transforms) as typeof verifier.CanonicalizationAlgorithms;
+  verifier.HashAlgorithms = restrict(verifier.HashAlgorithms, AllowedDigestMethods) as typeof verifier.HashAlgorithms;
+  verifier.SignatureAlgorithms = restrict(verifier.SignatureAlgorithms, AllowedSignatureMethods) as typeof verifier.SignatureAlgorithms;
+
+  let valid: boolean;
+  try {
+    verifier.loadSignature(signature as unknown as Parameters<typeof verifier.loadSignature>[0]);
+    valid = verifier.checkSignature(xml) === true;
+  } catch (e) {
+    if (isPasserelleError(e)) throw e;
+    throw invalid(`signature does not verify: ${(e as Error).message}`, e);
+  }
+  if (!valid) throw invalid("signature does not verify: a reference digest does not match");
+  const signed = verifier.getSignedReferences();
+  if (signed.length !== 1 || !signed[0]) throw invalid(`expected one signed reference, got ${signed.length}`);
+  return signed[0];
+}
+
+function invalid(message: string, cause?: unknown): PasserelleError {
+  return new PasserelleError(ErrorCode.SignatureInvalid, message, {}, cause === undefined ? undefined : { cause });
+}
