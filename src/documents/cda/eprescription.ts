@@ -71,7 +71,7 @@ export function prescriptionItem(p: Prescription, item: PrescriptionItem, index:
     ii(modelIdToIi(item.id, ctx)),
     fixedCode("code", "DRUG", "2.16.840.1.113883.5.4", "Drug therapy", "ActCode"),
     el("text", {}, el("reference", { value: `#${narrativeIds.item(index)}` })),
-    el("statusCode", { code: itemStatusCode(p.status) }),
+    el("statusCode", { code: itemStatusCode(p.status, item) }),
     times,
     route,
     dose,
@@ -104,7 +104,7 @@ function narrative(p: Prescription): XElement {
             el("td", {}, el("content", { ID: narrativeIds.item(i) }, item.product.name)),
             el("td", {}, strengthText(item.product)),
             el("td", {}, item.dosage.map((d) => d.text).filter((t): t is string => !!t).join("; ")),
-            el("td", {}, `${item.packages} x ${packageText(item)}`),
+            el("td", {}, packagesText(item)),
             el("td", {}, item.substitutionAllowed ? "allowed" : "not allowed"),
             el("td", {}, item.instructions ? el("content", { ID: narrativeIds.instructions(i) }, item.instructions) : ""),
           ),
@@ -114,8 +114,9 @@ function narrative(p: Prescription): XElement {
   );
 }
 
-function packageText(item: PrescriptionItem): string {
+function packagesText(item: PrescriptionItem): string {
   const q = item.product.package?.quantity;
-  if (!q) return "package";
-  return q.unit === "1" ? `${q.value}` : `${q.value} ${q.unit}`;
+  const size = !q ? "package" : q.unit === "1" ? q.value : `${q.value} ${q.unit}`;
+  const dispensed = item.packagesDispensed > 0 ? ` (${item.packagesDispensed} already dispensed)` : "";
+  return `${item.packages} x ${size}${dispensed}`;
 }

@@ -12,8 +12,9 @@ import type { DocumentContext } from "../context";
 import { coded, eivlTs, fixedCode, isUid, ivlTs, pivlTs, pq } from "./datatypes";
 import type { InstanceId } from "./ids";
 
-/** v3 ActStatus of the item from the prescription status. */
-export function itemStatusCode(status: PrescriptionStatus): string {
+/** v3 ActStatus of an item: completed once fully dispensed, else from the prescription status. */
+export function itemStatusCode(status: PrescriptionStatus, item?: PrescriptionItem): string {
+  if (item && remainingPackages(item) < 1) return "completed";
   switch (status) {
     case "active":
     case "partially-dispensed":
@@ -74,17 +75,32 @@ export function dosageParts(item: PrescriptionItem, ctx: DocumentContext, doc: D
   return { times, route, dose };
 }
 
-/** Quantity of packages prescribed: entryRelationship COMP / supply RQO (eHDSI eP, IHE PRE). */
+/** Packages that may still be dispensed (a partially dispensed item offers only the rest). */
+export function remainingPackages(item: PrescriptionItem): number {
+  return item.packages - item.packagesDispensed;
+}
+
+/**
+ * Quantity of packages: entryRelationship COMP / supply RQO (eHDSI eP, IHE PRE). A pharmacy abroad
+ * may dispense what remains: the remaining packages while some do; the prescribed number once the
+ * item is fully dispensed (its statusCode is then completed).
+ */
 export function prescribedQuantity(item: PrescriptionItem, validity?: { start?: string; end?: string }): XElement {
   if (!Number.isInteger(item.packages) || item.packages < 1) {
     throw new PasserelleError(ErrorCode.DocumentInvalid, `number of packages must be a positive integer: ${item.packages}`, {
       location: `item ${item.id}/packages`,
     });
   }
+  if (!Number.isInteger(item.packagesDispensed) || item.packagesDispensed < 0) {
+    throw new PasserelleError(ErrorCode.DocumentInvalid, `packages dispensed must be a whole number >= 0: ${item.packagesDispensed}`, {
+      location: `item ${item.id}/packagesDispensed`,
+    });
+  }
+  const remaining = remainingPackages(item);
   const children: XChild[] = [
     validity && (validity.start || validity.end) ? ivlTs("effectiveTime", validity) : undefined,
     el("independentInd", { value: "false" }),
-    el("quantity", { value: String(item.packages), unit: "1" }),
+    el("quantity", { value: String(remaining >= 1 ? remaining : item.packages), unit: "1" }),
   ];
   return el("entryRelationship", { typeCode: "COMP" }, el("supply", { classCode: "SPLY", moodCode: "RQO" }, children));
 }
