@@ -43,6 +43,16 @@ function describe(e: ErrorObject): string {
 /** Checks a parsed bundle against a national schema; INPUT_INVALID at the first problem's location. */
 export function validateShape(name: NationalSchema, input: unknown): FhirBundle {
   const validate = validator(name);
+  // Say first what the input is when it is not a Bundle at all (clearer than a missing field).
+  if (typeof input === "object" && input !== null && !Array.isArray(input)) {
+    const type = (input as { resourceType?: unknown }).resourceType;
+    if (type !== "Bundle") {
+      throw new PasserelleError(ErrorCode.InputInvalid, `resourceType: must be "Bundle", got ${JSON.stringify(type ?? null)} (${name} schema)`, {
+        location: "resourceType",
+        schema: name,
+      });
+    }
+  }
   if (validate(input)) return input as FhirBundle;
   const first = validate.errors?.find((e) => e.keyword !== "if") ?? validate.errors?.[0];
   const location = first ? locationFromPointer(first.instancePath) : "(bundle)";
