@@ -16,7 +16,8 @@ import { openDatabase, type Database } from "../storage/database";
 import { bindInstanceIdentity } from "../storage/instance";
 import { ALL_MIGRATIONS } from "../storage/migration-registry";
 import { runMigrations } from "../storage/migrations";
-import { close, edgeApp, listen, nationalServer, opsServer, partnerServer, type ListenerName } from "./listeners";
+import type { ServerOptions } from "node:https";
+import { close, defaultPartnerTlsOptions, edgeApp, listen, nationalServer, opsServer, partnerServer, type ListenerName } from "./listeners";
 import type { GatewayContext, GatewayModule } from "./module";
 
 export interface StartGatewayOptions {
@@ -45,6 +46,8 @@ export function packageVersion(): string {
 export async function startGateway(options: StartGatewayOptions): Promise<RunningGateway> {
   const { config, logger } = options;
   const cleanups: Array<() => Promise<void> | void> = [];
+  const partnerTls: Array<(o: ServerOptions) => ServerOptions> = [];
+  const listeningHooks: Array<(servers: Readonly<Record<ListenerName, Server>>) => Promise<void> | void> = [];
   const servers: Server[] = [];
   let database: Database | undefined;
 
@@ -91,6 +94,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       tls,
       partnerRouter: Router(),
       nationalRouter: Router(),
+      customizePartnerTls: (fn) => partnerTls.push(fn),
+      onListening: (fn) => listeningHooks.push(fn),
       onStop: (fn) => cleanups.push(fn),
     };
 
@@ -107,7 +112,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
 
     const { host, partnerPort, nationalPort, opsPort } = config.listen;
-    const partner = partnerServer(edgeApp({ listener: "partner", logger, metrics, router: context.partnerRouter }), tls);
+    const partnerOptions = partnerTls.reduce((options, customize) => customize(options), defaultPartnerTlsOptions(tls));
+    const partner = partnerServer(edgeApp({ listener: "partner", logger, metrics, router: context.partnerRouter }), partnerOptions);
     const national = nationalServer(edgeApp({ listener: "national", logger, metrics, router: context.nationalRouter }), tls);
     const ops = opsServer(edgeApp({ listener: "ops", logger, metrics, router: healthRoutes(readiness, metrics.registry), quietPaths: ["/healthz", "/readyz", "/metrics"] }));
     servers.push(partner, national, ops);
@@ -116,6 +122,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       national: await listen(national, nationalPort, host),
       ops: await listen(ops, opsPort, host),
     };
+    for (const hook of listeningHooks) await hook({ partner, national, ops });
     logger.info({ host, ports, country: config.country, embedded: !config.databaseUrl, version: packageVersion() }, "Passerelle listening");
     return { ports, context, stop };
   } catch (e) {

@@ -2,7 +2,7 @@
 // clients and operators over TLS, and plain HTTP for probes and metrics.
 import express, { type Router } from "express";
 import { createServer as createHttpServer, type Server } from "node:http";
-import { createServer as createHttpsServer } from "node:https";
+import { createServer as createHttpsServer, type ServerOptions } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TlsMaterial } from "../ops/certs";
 import type { GatewayMetrics } from "../ops/metrics";
@@ -36,19 +36,24 @@ export function edgeApp(options: AppOptions): express.Express {
   return app;
 }
 
-/** Partner listener: a client certificate chaining to ca.pem or trust/ is required to connect. */
-export function partnerServer(app: express.Express, tls: TlsMaterial): Server {
-  return createHttpsServer(
-    {
-      key: tls.server.keyPem,
-      cert: tls.server.certPem,
-      ca: [...tls.trustedCas],
-      requestCert: true,
-      rejectUnauthorized: true,
-      minVersion: MIN_TLS_VERSION,
-    },
-    app,
-  );
+/** Partner listener default: a client certificate chaining to ca.pem or trust/ is required to connect. */
+export function defaultPartnerTlsOptions(tls: TlsMaterial): ServerOptions {
+  return {
+    key: tls.server.keyPem,
+    cert: tls.server.certPem,
+    ca: [...tls.trustedCas],
+    requestCert: true,
+    rejectUnauthorized: true,
+    minVersion: MIN_TLS_VERSION,
+  };
+}
+
+export function partnerServer(app: express.Express, options: ServerOptions): Server {
+  // Whatever a module customised, the partner listener stays mutual TLS >= 1.2 (REFERENCE.md "Transport").
+  if (options.requestCert !== true || options.rejectUnauthorized !== true) {
+    throw new Error("the partner listener must require and verify a client certificate");
+  }
+  return createHttpsServer({ ...options, minVersion: options.minVersion ?? MIN_TLS_VERSION }, app);
 }
 
 export function nationalServer(app: express.Express, tls: TlsMaterial): Server {

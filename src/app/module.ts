@@ -2,6 +2,8 @@
 // adds one line to src/app/modules.ts; startGateway() (gateway.ts) calls, in registry order, every
 // module's `start`, then (embedded mode, PASSERELLE_DEMO_SEED) every `seedDemo`, then opens the listeners.
 import type { Router } from "express";
+import type { Server } from "node:http";
+import type { ServerOptions } from "node:https";
 import type { Config } from "../config/schema";
 import type { TlsMaterial } from "../ops/certs";
 import type { GatewayMetrics } from "../ops/metrics";
@@ -28,6 +30,14 @@ export interface GatewayContext {
   readonly partnerRouter: Router;
   /** Routes of the national listener (8444, TLS): `/api/...` for national clients, `/ops/...` for operators. */
   readonly nationalRouter: Router;
+  /**
+   * Replaces the partner listener's TLS options (default: our server certificate, ca.pem + trust/ as
+   * CAs, client certificate required, TLS >= 1.2), e.g. to take the CA list from the partner registry.
+   * Customisations apply in registration order, each receiving the previous result.
+   */
+  customizePartnerTls(fn: (options: ServerOptions) => ServerOptions): void;
+  /** Called once the three listeners are bound (e.g. to follow trust changes on the partner server). */
+  onListening(fn: (servers: Readonly<Record<"partner" | "national" | "ops", Server>>) => Promise<void> | void): void;
   /** Cleanup run on shutdown, in reverse order of registration, after the listeners have closed. */
   onStop(fn: () => Promise<void> | void): void;
 }

@@ -2,5 +2,8 @@
 // (src/app/module.ts) from your domain, e.g. `export const consentModule: GatewayModule` in
 // src/consent/module.ts, and add ONE import line and ONE entry below.
 import type { GatewayModule } from "./module";
+import { consentModule } from "../consent/module";
 
-export const GATEWAY_MODULES: readonly GatewayModule[] = [];
+export const GATEWAY_MODULES: readonly GatewayModule[] = [
+  consentModule,
+];

@@ -4,7 +4,7 @@
 //   2  usage or input error (bad option, unreadable file, invalid input or configuration)
 // Errors are printed on stderr as `error CODE: message` (CODE: the PasserelleError's stable code).
 import { pino } from "pino";
-import { loadConfig } from "../config/load";
+import { loadConfigReport, type ConfigReport } from "../config/load";
 import type { Config } from "../config/schema";
 import { ErrorCode, isPasserelleError } from "../shared/errors";
 import { createLogger, type Logger } from "../shared/logger";
@@ -35,8 +35,10 @@ export interface CliIo {
 export interface CliContext extends CliIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  /** The configuration, loaded on first use (throws CONFIG_INVALID listing every problem). */
+  /** The configuration, loaded on first use (throws CONFIG_INVALID listing every problem); warnings go to stderr. */
   config(): Config;
+  /** The configuration with its warnings, for a command that reports them itself (e.g. in its log). */
+  configReport(): ConfigReport;
   /** A logger on stderr at the configured level (JSON lines). */
   logger(): Logger;
   /** Opens the configured database, applies migrations, runs fn, closes the database. */
@@ -53,7 +55,7 @@ export const processIo: CliIo = {
 
 export function createCliContext(options: { env: Readonly<Record<string, string | undefined>>; cwd: string; io?: CliIo }): CliContext {
   const io = options.io ?? processIo;
-  let config: Config | undefined;
+  let report: ConfigReport | undefined;
   let logger: Logger | undefined;
   let exitCode: ExitCode = ExitCode.Ok;
   const ctx: CliContext = {
@@ -61,9 +63,15 @@ export function createCliContext(options: { env: Readonly<Record<string, string 
     cwd: options.cwd,
     out: (line) => io.out(line),
     err: (line) => io.err(line),
+    configReport() {
+      report ??= loadConfigReport({ env: options.env, cwd: options.cwd });
+      return report;
+    },
     config() {
-      config ??= loadConfig({ env: options.env, cwd: options.cwd });
-      return config;
+      const first = report === undefined;
+      const loaded = ctx.configReport();
+      if (first) for (const w of loaded.warnings) io.err(`warning: ${w}`);
+      return loaded.config;
     },
     logger() {
       logger ??= createLogger({ level: ctx.config().logLevel, name: "passerelle", destination: pino.destination(2) });

@@ -6,8 +6,9 @@ import { createLogger } from "../shared/logger";
 import type { CliContext } from "./context";
 
 export async function startFromContext(ctx: CliContext): Promise<RunningGateway> {
-  const config = ctx.config();
+  const { config, warnings } = ctx.configReport();
   const logger = createLogger({ level: config.logLevel, name: "passerelle" });
+  for (const warning of warnings) logger.warn(warning);
   const gateway = await startGateway({ config, logger, modules: GATEWAY_MODULES });
   let stopping = false;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -19,9 +19,20 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..
 export const CONFIG_FILE_VARIABLE = "PASSERELLE_CONFIG";
 const KNOWN = new Set<string>([...VARIABLE_NAMES, CONFIG_FILE_VARIABLE]);
 
+export interface ConfigReport {
+  readonly config: Config;
+  /** Things worth telling the operator that do not stop the gateway (e.g. an unknown PASSERELLE_ variable). */
+  readonly warnings: readonly string[];
+}
+
 export function loadConfig(options: LoadConfigOptions): Config {
+  return loadConfigReport(options).config;
+}
+
+export function loadConfigReport(options: LoadConfigOptions): ConfigReport {
   const cwd = options.cwd ?? process.cwd();
   const problems: string[] = [];
+  const warnings: string[] = [];
   const raw: Record<string, string> = {};
 
   const configFile = nonBlank(options.env[CONFIG_FILE_VARIABLE]);
@@ -29,7 +40,8 @@ export function loadConfig(options: LoadConfigOptions): Config {
   if (configPath) Object.assign(raw, readConfigFile(configPath, problems));
 
   for (const [name, value] of Object.entries(options.env)) {
-    if (name.startsWith("PASSERELLE_") && !KNOWN.has(name)) problems.push(`${name}: unknown variable (known: ${[...KNOWN].sort().join(", ")})`);
+    // A typo must not pass silently; tools' own PASSERELLE_ variables must not stop the gateway either.
+    if (name.startsWith("PASSERELLE_") && !KNOWN.has(name)) warnings.push(`${name}: not a configuration variable, ignored (known: ${[...KNOWN].sort().join(", ")})`);
     if (!KNOWN.has(name) || name === CONFIG_FILE_VARIABLE) continue;
     const v = nonBlank(value);
     if (v !== undefined) raw[name] = v;
@@ -47,7 +59,7 @@ export function loadConfig(options: LoadConfigOptions): Config {
 
   const config = buildConfig(parsed.data, cwd, options.projectRoot ?? PROJECT_ROOT, configPath, problems);
   if (problems.length > 0) throw configError(problems);
-  return deepFreeze(config);
+  return { config: deepFreeze(config), warnings };
 }
 
 function buildConfig(v: Variables, cwd: string, projectRoot: string, configFile: string | undefined, problems: string[]): Config {
@@ -106,6 +118,8 @@ function buildConfig(v: Variables, cwd: string, projectRoot: string, configFile:
     ehdsiDir,
     // Demo patients belong to the embedded mode only, unless asked for explicitly.
     demoSeed: v.PASSERELLE_DEMO_SEED ?? databaseUrl === undefined,
+    partnersFile: v.PASSERELLE_PARTNERS_FILE === undefined ? undefined : absolute(cwd, v.PASSERELLE_PARTNERS_FILE),
+    certExpiryWarningDays: v.PASSERELLE_CERT_EXPIRY_WARNING_DAYS,
     configFile,
   };
 }

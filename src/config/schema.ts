@@ -55,6 +55,8 @@ export const variablesSchema = z.object({
   PASSERELLE_CUSTODIAN_CITY: nonEmpty.optional(),
   PASSERELLE_EHDSI_DIR: nonEmpty.optional(),
   PASSERELLE_DEMO_SEED: bool.optional(),
+  PASSERELLE_PARTNERS_FILE: nonEmpty.optional(),
+  PASSERELLE_CERT_EXPIRY_WARNING_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(365, "must be at most 365").default(30),
 });
 
 export type Variables = z.output<typeof variablesSchema>;
@@ -98,6 +100,10 @@ export interface Config {
   readonly ehdsiDir: string | undefined;
   /** Seed demo patients into the embedded national store on start. */
   readonly demoSeed: boolean;
+  /** Partner gateways to load into the registry on start (absolute); undefined = the database as it is. */
+  readonly partnersFile: string | undefined;
+  /** Warn this many days before a certificate (ours or a partner's) expires. */
+  readonly certExpiryWarningDays: number;
   /** The JSON file the configuration was read from, if any. */
   readonly configFile: string | undefined;
 }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfig } from "../../src/config/load";
+import { loadConfig, loadConfigReport } from "../../src/config/load";
 import { VARIABLE_NAMES } from "../../src/config/schema";
 import { isPasserelleError, type PasserelleError } from "../../src/shared/errors";
 
@@ -34,6 +34,8 @@ describe("config: loader", () => {
     expect(config.identifiers.nationalPatientIdOid).to.equal("1.3.182.4.4");
     expect(config.identifiers.ehdsiPatientIdDomain).to.equal("1.3.182.2.12.10000734.6.1");
     expect(config.demoSeed).to.equal(true);
+    expect(config.partnersFile).to.equal(undefined);
+    expect(config.certExpiryWarningDays).to.equal(30);
     expect(config.ehdsiDir, "no ../shared/ehdsi beside a temp project").to.equal(undefined);
   });
 
@@ -70,13 +72,20 @@ describe("config: loader", () => {
           DATABASE_URL: "mysql://x",
           PASSERELLE_LOG_LEVEL: "loud",
           PASSERELLE_DEMO_SEED: "maybe",
-          PASSERELLE_PARTNR_PORT: "1",
+          PASSERELLE_CERT_EXPIRY_WARNING_DAYS: "0",
         },
         cwd: dir,
       }),
     );
     const names = problems.map((p) => p.split(":")[0]);
-    expect(names).to.have.members(["PASSERELLE_PARTNER_PORT", "PASSERELLE_COUNTRY", "DATABASE_URL", "PASSERELLE_LOG_LEVEL", "PASSERELLE_DEMO_SEED", "PASSERELLE_PARTNR_PORT"]);
+    expect(names).to.have.members(["PASSERELLE_PARTNER_PORT", "PASSERELLE_COUNTRY", "DATABASE_URL", "PASSERELLE_LOG_LEVEL", "PASSERELLE_DEMO_SEED", "PASSERELLE_CERT_EXPIRY_WARNING_DAYS"]);
+  });
+
+  it("warns about an unknown PASSERELLE_ variable (a typo) without stopping", () => {
+    const report = loadConfigReport({ env: { PASSERELLE_PARTNR_PORT: "1" }, cwd: dir });
+    expect(report.config.listen.partnerPort).to.equal(8443);
+    expect(report.warnings).to.have.length(1);
+    expect(report.warnings[0]).to.match(/^PASSERELLE_PARTNR_PORT: not a configuration variable/);
   });
 
   it("refuses two listeners on one port and LU identifiers for another country", () => {

@@ -247,3 +247,53 @@ describe("gateway: start-up, listeners, health", function () {
     expect((error as Error | undefined)?.message).to.contain("belongs to another gateway");
   });
 });
+
+describe("gateway: module hooks on the partner listener", function () {
+  this.timeout(60_000);
+  let root: string;
+  let gateway: RunningGateway | undefined;
+  after(async () => {
+    await gateway?.stop();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  it("a module can replace the partner CA list, and is told when the listeners are bound", async () => {
+    root = mkdtempSync(join(tmpdir(), "passerelle-gw-hooks-"));
+    const { generateDevPki } = await import("../../src/ops/dev-pki");
+    const partnerPki = join(root, "partner-pki");
+    generateDevPki({ dir: partnerPki, country: "BE" });
+    const boundPorts: number[] = [];
+    const registryModule: GatewayModule = {
+      name: "registry-trust",
+      start(ctx) {
+        // Trust only the partner's CA (as a partner registry would), not our own dev CA.
+        ctx.customizePartnerTls((options) => ({ ...options, ca: [readFileSync(join(partnerPki, "ca.pem"), "utf8")] }));
+        ctx.onListening((servers) => {
+          boundPorts.push((servers.partner.address() as { port: number }).port);
+        });
+      },
+    };
+    const config = loadConfig({ env: { PASSERELLE_PARTNER_PORT: "0", PASSERELLE_NATIONAL_PORT: "0", PASSERELLE_OPS_PORT: "0", PASSERELLE_DEMO_SEED: "false" }, cwd: root });
+    gateway = await startGateway({ config, logger: createLogger({ level: "silent" }), modules: [registryModule] });
+    expect(boundPorts).to.deep.equal([gateway.ports.partner]);
+    const ourCa = readFileSync(join(root, "certs", "ca.pem"), "utf8");
+    const own = { ca: ourCa, cert: readFileSync(join(root, "certs", "tls-client.pem"), "utf8"), key: readFileSync(join(root, "certs", "tls-client.key.pem"), "utf8") };
+    const partner = { ca: ourCa, cert: readFileSync(join(partnerPki, "tls-client.pem"), "utf8"), key: readFileSync(join(partnerPki, "tls-client.key.pem"), "utf8") };
+    expect(await handshake(gateway.ports.partner, own)).to.match(/^refused/);
+    expect(await handshake(gateway.ports.partner, partner)).to.equal("accepted");
+  });
+
+  it("refuses a customisation that would drop client certificates", async () => {
+    const config = loadConfig({ env: { PASSERELLE_PARTNER_PORT: "0", PASSERELLE_NATIONAL_PORT: "0", PASSERELLE_OPS_PORT: "0" }, cwd: root });
+    const lax: GatewayModule = { name: "lax", start: (ctx) => ctx.customizePartnerTls((o) => ({ ...o, requestCert: false })) };
+    await gateway?.stop();
+    gateway = undefined;
+    let error: unknown;
+    try {
+      gateway = await startGateway({ config, logger: createLogger({ level: "silent" }), modules: [lax] });
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error | undefined)?.message).to.contain("must require and verify a client certificate");
+  });
+});
