@@ -1,14 +1,13 @@
 // The observation-based optional sections, as 2-1234-W8.xml shows them:
 //  - Social History (LOINC 29762-2, …2.13): observations …3.23, code eHDSISocialHistory;
 //  - Vital Signs (LOINC 8716-3, …2.6): an organizer …3.21 per measurement, component observations
-//    …3.22 (blood pressure codes from eHDSIBloodPressure, other codes as the source has them);
+//    …3.22 (codes bound to eHDSIBloodPressure; other measurements as nullFlavor OTH + translation);
 //  - Results (LOINC 30954-2, …2.5): observations …3.25 (blood group value eHDSIBloodGroup;
 //    laboratory codes are not bound: eHDSILaboratoryObservation is not in the MVC package);
 //  - Functional Status (LOINC 47420-5, …2.14): an organizer …3.39 per assessment, observations …3.40;
 //  - Advance Directives (LOINC 42348-3, …2.16): narrative only, as the Wave 8 sample.
 import type { AdvanceDirective, Concept, Observation, ObservationComponent } from "../../../canonical/model";
 import { el, type XChild, type XElement } from "../../../shared/xml";
-import { ValueSets } from "../../../terminology/bindings";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { ivlTs, pq, sourceCoded, ts } from "../datatypes";
 import { content, conceptText, ENTRY_TEMPLATE, observationValue, periodText, type PsBuild, type Row, section, table, textRef, valueText } from "./common";
@@ -77,11 +76,11 @@ export function socialHistorySection(b: PsBuild, list: Observation[]): XElement 
 
 const VITAL_SIGN_TEMPLATES = [ENTRY_TEMPLATE(20), ENTRY_TEMPLATE(22), IHE_SIMPLE_OBSERVATION, "1.3.6.1.4.1.19376.1.5.3.1.4.13.2", "2.16.840.1.113883.10.20.1.31"];
 
-/** Blood pressure codes are bound to eHDSIBloodPressure; other vital sign codes are not bound. */
+/** Vital sign observation codes (…3.22) are bound to eHDSIBloodPressure (coded element list): a
+ *  blood pressure code passes; any other measurement (heart rate, ...) is written as nullFlavor OTH
+ *  with its LOINC code kept as translation (transcode, usage O). */
 function vitalSignCode(b: PsBuild, code: Concept, ref?: string): XElement | undefined {
-  const c = code.coding;
-  if (c && b.ctx.terminology.inValueSet(ValueSets.bloodPressure, c.system, c.code)) return b.coded("code", code, "vitalSign.bloodPressure", ref);
-  return sourceCoded("code", code, { ref });
+  return b.coded("code", code, "vitalSign.bloodPressure", ref);
 }
 
 export function vitalSignsSection(b: PsBuild, list: Observation[]): XElement | undefined {
