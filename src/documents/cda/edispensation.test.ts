@@ -5,6 +5,7 @@ import { expectGolden, goldenCases } from "../../../test/helpers/golden";
 import type { Dispensation } from "../../canonical/model";
 import { isPasserelleError } from "../../shared/errors";
 import { buildEDispensationL3 } from "./edispensation";
+import { checkBindings } from "./bindings-check";
 import { cdaSchema, clone, readEdInput, testContext } from "./ep-ed.fixtures";
 import { parseEDispensation } from "./parse-edispensation";
 
@@ -30,6 +31,8 @@ describe("eDispensation pivot L3", () => {
         const { dispensation, prescription } = readEdInput(c.input);
         const xml = buildEDispensationL3(dispensation, ctx, prescription);
         expectValid(xml);
+        const report = checkBindings(xml, ctx.terminology);
+        expect(report.findings.filter((f) => f.severity === "error")).to.deep.equal([]);
         expectGolden(c.expected, xml);
         expect(parseEDispensation(xml)).to.deep.equal(dispensation);
       });

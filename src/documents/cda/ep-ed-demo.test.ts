@@ -6,6 +6,7 @@ import type { Dispensation, Prescription } from "../../canonical/model";
 import { prescriptionsFromFhir } from "../../national/fhir/prescription";
 import { buildEDispensationL3 } from "./edispensation";
 import { buildEPrescriptionL3 } from "./eprescription";
+import { checkBindings } from "./bindings-check";
 import { cdaSchema, testContext } from "./ep-ed.fixtures";
 import { parseEDispensation } from "./parse-edispensation";
 
@@ -46,11 +47,13 @@ describe("eP and eD of the demo prescriptions", () => {
       const ep = buildEPrescriptionL3(p, ctx);
       const epResult = cdaSchema().validate(ep);
       expect(epResult.errors, "eP").to.deep.equal([]);
+      expect(checkBindings(ep, ctx.terminology).findings.filter((f) => f.severity === "error"), "eP bindings").to.deep.equal([]);
       for (const item of p.items) expect(ep).to.contain(`extension="${item.id}"`);
 
       const d = dispensationOf(p);
       const ed = buildEDispensationL3(d, ctx, p);
       expect(cdaSchema().validate(ed).errors, "eD").to.deep.equal([]);
+      expect(checkBindings(ed, ctx.terminology).findings.filter((f) => f.severity === "error"), "eD bindings").to.deep.equal([]);
       const back = parseEDispensation(ed);
       expect(back.id).to.equal(d.id);
       expect(back.prescriptionId).to.equal(p.id);

@@ -8,6 +8,7 @@ import { expectGolden, goldenCases, readJson } from "../../../test/helpers/golde
 import type { Prescription } from "../../canonical/model";
 import { isPasserelleError } from "../../shared/errors";
 import { buildEPrescriptionL3 } from "./eprescription";
+import { checkBindings } from "./bindings-check";
 import { cdaSchema, clone, testContext } from "./ep-ed.fixtures";
 
 const GOLDEN = new URL("../../../test/golden/ep/", import.meta.url).pathname;
@@ -27,6 +28,13 @@ function expectValid(xml: string): void {
   expect(r.errors, JSON.stringify(r.errors.slice(0, 3))).to.deep.equal([]);
 }
 
+/** Every coded element in its MVC value set, or a nullFlavor its usage allows (bindings-check.ts). */
+function expectBindings(xml: string): void {
+  const report = checkBindings(xml, testContext().terminology);
+  expect(report.findings.filter((f) => f.severity === "error")).to.deep.equal([]);
+  expect(report.checked).to.be.greaterThan(5);
+}
+
 describe("ePrescription pivot L3", () => {
   const ctx = testContext();
 
@@ -35,6 +43,7 @@ describe("ePrescription pivot L3", () => {
       it(`${c.name}: validates against CDA_Pharma.xsd and matches ${c.name}.xml`, () => {
         const xml = buildEPrescriptionL3(readJson<Prescription>(c.input), ctx);
         expectValid(xml);
+        expectBindings(xml);
         expectGolden(c.expected, xml);
       });
     }
@@ -79,6 +88,7 @@ describe("ePrescription pivot L3", () => {
   it("transcodes national codes to MVC and keeps them as translation", () => {
     const xml = buildEPrescriptionL3(fixture("not-substitutable-national-codes"), ctx);
     expectValid(xml);
+    expectBindings(xml);
     const material = "//h:manufacturedMaterial";
     expect(values(xml, `${material}/pharm:formCode/@code`)).to.deep.equal(["10105000"]);
     expect(values(xml, `${material}/pharm:formCode/h:translation/@code`)).to.deep.equal(["461"]);
@@ -130,7 +140,7 @@ describe("ePrescription pivot L3", () => {
   it("validates for generated prescriptions (items, strengths, units, free text)", () => {
     const base = fixture("two-items");
     const decimal = fc.tuple(fc.integer({ min: 0, max: 100000 }), fc.integer({ min: 0, max: 999 })).map(([i, f]) => (f === 0 ? `${i}` : `${i}.${f}`));
-    const unit = fc.constantFrom("mg", "g", "ug", "mL", "[iU]", "1", "mg/mL", "{puff}");
+    const unit = fc.constantFrom("mg", "g", "ug", "mL", "[IU]", "1", "mg/mL", "{puff}");
     const item = fc.record({
       name: fc.string({ minLength: 1, maxLength: 40 }),
       instructions: fc.option(fc.string({ maxLength: 60 }), { nil: undefined }),
