@@ -6,10 +6,12 @@ import type { Command } from "commander";
 import { registerCertsCommands } from "./certs";
 import type { CliContext } from "./context";
 import { registerStartCommand } from "./start";
+import { registerTerminologyCommands } from "./terminology";
 
 export type RegisterCommands = (program: Command, ctx: CliContext) => void;
 
 export const COMMANDS: readonly RegisterCommands[] = [
   registerStartCommand,
   registerCertsCommands,
+  registerTerminologyCommands,
 ];
