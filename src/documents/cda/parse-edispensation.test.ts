@@ -89,6 +89,8 @@ describe("parseEDispensation (foreign eDispensations)", () => {
   it("refuses a missing prescription or prescription item reference", () => {
     const order = /<hl7:inFulfillmentOf>[\s\S]*?<\/hl7:inFulfillmentOf>/;
     expect(refusal(good().replace(order, "")).message).to.match(/missing prescription reference/);
+    const twoOrders = good().replace("</hl7:inFulfillmentOf>", '</hl7:inFulfillmentOf><hl7:inFulfillmentOf><hl7:order moodCode="RQO"><hl7:id root="1.2.3" extension="OTHER"/></hl7:order></hl7:inFulfillmentOf>');
+    expect(refusal(twoOrders).message).to.match(/several prescriptions: 462617619087101, OTHER/);
     const refr = /<hl7:entryRelationship typeCode="REFR">[\s\S]*?<\/hl7:entryRelationship>/;
     expect(refusal(good().replace(refr, "")).message).to.match(/missing reference to the prescription item/);
   });

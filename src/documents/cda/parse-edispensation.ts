@@ -69,10 +69,16 @@ function documentId(root: Element): string {
 
 /** eHDSI eD: inFulfillmentOf/order/id is the ePrescription being dispensed. */
 function prescriptionReference(root: Element): string {
-  const order = first(root, "hl7:inFulfillmentOf/hl7:order/hl7:id");
-  const ref = attr(order, "extension") ?? (order && !attr(order, "nullFlavor") ? attr(order, "root") : undefined);
-  if (!ref) throw invalid("missing prescription reference (inFulfillmentOf/order/id)", "/ClinicalDocument/inFulfillmentOf/order/id");
-  return ref;
+  const refs = new Set(
+    all(root, "hl7:inFulfillmentOf/hl7:order/hl7:id")
+      .map((id) => attr(id, "extension") ?? (attr(id, "nullFlavor") ? undefined : attr(id, "root")))
+      .filter((r): r is string => r !== undefined),
+  );
+  const location = "/ClinicalDocument/inFulfillmentOf/order/id";
+  if (refs.size === 0) throw invalid(`missing prescription reference (${location})`, location);
+  // One eD dispenses one eP (the national record is updated per prescription).
+  if (refs.size > 1) throw invalid(`the dispensation refers to several prescriptions: ${[...refs].join(", ")}`, location);
+  return [...refs][0]!;
 }
 
 const GENDER: Record<string, Gender> = { M: "male", F: "female", UN: "other" };
