@@ -48,8 +48,8 @@ export function requireAllowedAlgorithm(role: AlgorithmRole, uri: string | null 
 
 function refusalReason(uri: string | null | undefined): string {
   if (!uri) return "";
-  if (/sha1$/i.test(uri)) return ": SHA-1 is refused";
   if (/hmac/i.test(uri)) return ": HMAC is refused";
+  if (/sha1$/i.test(uri)) return ": SHA-1 is refused";
   if (/xslt/i.test(uri)) return ": XSLT transforms are refused";
   if (/xpath/i.test(uri) || /xmldsig-filter/i.test(uri)) return ": XPath transforms are refused";
   if (/WithComments$/i.test(uri)) return ": canonicalization with comments is refused";

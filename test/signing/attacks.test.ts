@@ -1,0 +1,36 @@
+// Every attack fixture must fail verification with its own error code (DESIGN.md convention 7).
+import { expect } from "chai";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isPasserelleError } from "../../src/shared/errors";
+import { loadTrustList } from "../../src/signing/trust";
+import { verifyDocument } from "../../src/signing/verify";
+import { ehdsiPath } from "../helpers/ehdsi";
+import { ATTACKS, RSA_SHA256, SHA256, signWith } from "./invalid/attacks";
+import { testPki } from "./pki";
+
+describe("signing: attack fixtures (test/signing/invalid/attacks.ts)", () => {
+  const pki = testPki();
+  const trust = loadTrustList({ anchors: [join(pki.dir, "ca.pem")] });
+  const xml = readFileSync(ehdsiPath("cda/openncp/2-5678-W8.xml"), "utf8");
+
+  it("control: the fixture signer makes signatures that verify when nothing is wrong", () => {
+    const signed = signWith(xml, { key: pki.seal.keyPem, certPem: pki.seal.certPem, signature: RSA_SHA256, digest: SHA256 });
+    expect(verifyDocument(signed, trust).signer.subject).to.contain("Passerelle Test Seal");
+  });
+
+  for (const attack of ATTACKS) {
+    it(`${attack.name} fails with ${attack.expected}`, () => {
+      const forged = attack.make({ xml, ca: pki.ca, seal: pki.seal });
+      let error: unknown;
+      try {
+        verifyDocument(forged, trust);
+      } catch (e) {
+        error = e;
+      }
+      expect(isPasserelleError(error), `expected a PasserelleError, got ${String(error)}`).to.equal(true);
+      expect((error as { code: string }).code, (error as Error).message).to.equal(attack.expected);
+      expect((error as Error).message).to.match(attack.because);
+    });
+  }
+});
