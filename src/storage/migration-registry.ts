@@ -4,8 +4,10 @@
 import type { DomainMigration } from "./migrations";
 import { platformMigrations } from "./platform-migrations";
 import { consentMigrations } from "../consent/migrations";
+import { nationalMigrations } from "../national/migrations";
 
 export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...platformMigrations,
   ...consentMigrations,
+  ...nationalMigrations,
 ];
