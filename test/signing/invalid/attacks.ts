@@ -80,7 +80,7 @@ export const ATTACKS: Attack[] = [
     // XSW: the signed document moved under a new root that the receiver would read.
     name: "signature-wrapped-in-new-root",
     expected: ErrorCode.SignatureInvalid,
-    because: /exactly\ one\ ds:Signature\ as\ a\ child/,
+    because: /exactly one ds:Signature as a child/,
     make: ({ xml, seal }) => {
       const signed = sealWith(xml, seal).replace(/^<\?xml[^>]*\?>/, "");
       return `<ClinicalDocument xmlns="urn:hl7-org:v3"><title>Tampered</title>${signed}</ClinicalDocument>`;
@@ -89,7 +89,7 @@ export const ATTACKS: Attack[] = [
   {
     name: "two-signatures",
     expected: ErrorCode.SignatureInvalid,
-    because: /exactly\ one\ ds:Signature/,
+    because: /exactly one ds:Signature/,
     make: ({ xml, seal }) => {
       const { doc, root, signature } = dom(sealWith(xml, seal));
       root.appendChild(signature.cloneNode(true));
@@ -99,13 +99,13 @@ export const ATTACKS: Attack[] = [
   {
     name: "sha1-digest",
     expected: ErrorCode.AlgorithmRefused,
-    because: /SHA\-1/,
+    because: /SHA-1/,
     make: ({ xml, seal }) => signWith(xml, { key: seal.keyPem, certPem: seal.certPem, signature: RSA_SHA256, digest: SHA1 }),
   },
   {
     name: "sha1-signature",
     expected: ErrorCode.AlgorithmRefused,
-    because: /SHA\-1/,
+    because: /SHA-1/,
     make: ({ xml, seal }) => signWith(xml, { key: seal.keyPem, certPem: seal.certPem, signature: RSA_SHA1, digest: SHA256 }),
   },
   {
@@ -133,7 +133,7 @@ export const ATTACKS: Attack[] = [
     // A valid signature by a trusted key, but over one element only, not the document.
     name: "reference-elsewhere",
     expected: ErrorCode.SignatureInvalid,
-    because: /Reference\ URI/,
+    because: /Reference URI/,
     make: ({ xml, seal }) => {
       const marked = xml.replace("<structuredBody", '<structuredBody ID="signed-part"');
       return signWith(marked, { key: seal.keyPem, certPem: seal.certPem, signature: RSA_SHA256, digest: SHA256, xpath: "//*[@ID='signed-part']" });
@@ -142,13 +142,13 @@ export const ATTACKS: Attack[] = [
   {
     name: "comment-in-digest",
     expected: ErrorCode.SignatureInvalid,
-    because: /only\ text/,
+    because: /only text/,
     make: ({ xml, seal }) => sealWith(xml, seal).replace(/<ds:DigestValue>(.{10})/, "<ds:DigestValue>$1<!---->"),
   },
   {
     name: "untrusted-ca",
     expected: ErrorCode.SignerUntrusted,
-    because: /does\ not\ chain\ to\ a\ trusted\ CA/,
+    because: /does not chain to a trusted CA/,
     make: ({ xml }) => {
       const otherCa = issue({ cn: "Some Other CA", ca: true });
       return sealWith(xml, issue({ cn: "Passerelle Test Seal", issuer: otherCa }), [otherCa]);
@@ -158,19 +158,19 @@ export const ATTACKS: Attack[] = [
     // Same subject (and issuer name) as the trusted CA, but its own key.
     name: "self-signed-with-trusted-subject",
     expected: ErrorCode.SignerUntrusted,
-    because: /does\ not\ chain\ to\ a\ trusted\ CA/,
+    because: /does not chain to a trusted CA/,
     make: ({ xml, ca }) => sealWith(xml, issue({ cn: ca.cert.subject.getField("CN").value as string, keyUsage: { digitalSignature: true, nonRepudiation: true } })),
   },
   {
     name: "expired-certificate",
     expected: ErrorCode.SignerUntrusted,
-    because: /not\ valid\ at/,
+    because: /not valid at/,
     make: ({ xml, ca }) => sealWith(xml, issue({ cn: "Passerelle Test Seal", issuer: ca, notBefore: new Date(Date.now() - 800 * DAY), notAfter: new Date(Date.now() - DAY) })),
   },
   {
     name: "signer-without-signing-key-usage",
     expected: ErrorCode.SignerUntrusted,
-    because: /key\ usage/,
+    because: /key usage/,
     make: ({ xml, ca }) => sealWith(xml, issue({ cn: "Passerelle Test Seal", issuer: ca, keyUsage: { keyCertSign: true } })),
   },
 ];
