@@ -49,8 +49,6 @@ export class Catalogue implements Terminology {
   /** Value sets not parsed yet: OID -> files. */
   private readonly pending = new Map<string, string[]>();
   private readonly loaded = new Map<string, ValueSetContent>();
-  /** English display of every concept of the parsed value sets: system|code -> display. */
-  private readonly mvcDisplay = new Map<string, string>();
   private readonly mappings = new Map<string, MappingRow>();
   private readonly designationsByCode = new Map<string, Designations>();
 
@@ -102,10 +100,7 @@ export class Catalogue implements Terminology {
     for (const [system, codes] of content) {
       let target = into.get(system);
       if (!target) into.set(system, (target = new Map()));
-      for (const [code, display] of codes) {
-        target.set(code, display);
-        if (!this.mvcDisplay.has(key(system, code))) this.mvcDisplay.set(key(system, code), display);
-      }
+      for (const [code, display] of codes) target.set(code, display);
     }
   }
 
@@ -150,12 +145,21 @@ export class Catalogue implements Terminology {
     const own = this.designationsByCode.get(key(system, code))?.[lang];
     if (lang !== "en") return own;
     // English: the MVC display is the pivot display; the catalogue's en covers non-MVC codes.
-    let mvc = this.mvcDisplay.get(key(system, code));
+    let mvc = this.mvcDisplay(system, code);
     if (mvc === undefined && own === undefined && this.pending.size) {
       this.loadAll();
-      mvc = this.mvcDisplay.get(key(system, code));
+      mvc = this.mvcDisplay(system, code);
     }
     return mvc ?? own;
+  }
+
+  /** The English display of a code in the first parsed value set holding it. */
+  private mvcDisplay(system: string, code: string): string | undefined {
+    for (const vs of this.loaded.values()) {
+      const d = vs.get(system)?.get(code);
+      if (d !== undefined) return d;
+    }
+    return undefined;
   }
 
   valueSets(): string[] {
