@@ -156,13 +156,14 @@ export function ivlTs(name: string, period: Period | undefined, options: { xsiTy
 /** PN: prefix, given names, family, suffix; a name known only as text is written as text. */
 export function personName(n: HumanName | undefined, name = "name"): XElement {
   if (!n) return el(name, { nullFlavor: "UNK" });
+  const given = n.given ?? [];
   const parts: XChild[] = [
     (n.prefix ?? []).map((p) => el("prefix", {}, p)),
-    n.given.map((g) => el("given", {}, g)),
+    given.map((g) => el("given", {}, g)),
     n.family ? el("family", {}, n.family) : undefined,
     (n.suffix ?? []).map((s) => el("suffix", {}, s)),
   ];
-  const structured = (n.prefix?.length ?? 0) + n.given.length + (n.family ? 1 : 0) + (n.suffix?.length ?? 0) > 0;
+  const structured = (n.prefix?.length ?? 0) + given.length + (n.family ? 1 : 0) + (n.suffix?.length ?? 0) > 0;
   if (structured) return el(name, {}, parts);
   if (n.text) return el(name, {}, n.text);
   return el(name, { nullFlavor: "UNK" });

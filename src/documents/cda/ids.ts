@@ -21,16 +21,19 @@ export const ID_ARCS = {
   set: "2",
 } as const;
 
-/** JSON with object keys sorted, so that equal content always hashes equally. */
+/** JSON with object keys sorted (undefined members dropped, as JSON.stringify does), so that equal
+ *  content always hashes equally whatever order its keys were built in. */
 export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const sorted: Record<string, unknown> = {};
-      for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];
-      return sorted;
-    }
-    return v;
-  });
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? "null" : stableJson(v))).join(",")}]`;
+  const o = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const k of Object.keys(o).sort()) {
+    const v = o[k];
+    if (v === undefined || typeof v === "function") continue;
+    parts.push(`${JSON.stringify(k)}:${stableJson(v)}`);
+  }
+  return `{${parts.join(",")}}`;
 }
 
 export function contentHash(...parts: unknown[]): string {
