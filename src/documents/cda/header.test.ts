@@ -77,7 +77,7 @@ describe("CDA header", () => {
     expect(attr(fc, "nullFlavor")).to.equal("OTH");
     expect(attr(first(fc!, "hl7:translation"), "code")).to.equal("999");
     expect(() => render({ ...base, kind: "ep", authors: [author] })).to.throw().that.satisfies(
-      (e: unknown) => isPasserelleError(e, "ERROR_EP_MISSING_EXPECTED_MAPPING") && (e as { details: { element: string } }).details.element === "author.role",
+      (e: unknown) => isPasserelleError(e, "ERROR_EP_MISSING_EXPECTED_MAPPING") && (e as { details: Record<string, unknown> }).details.element === "author.role",
     );
   });
 });
