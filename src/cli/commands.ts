@@ -4,6 +4,7 @@
 // for a negative verdict) and print with ctx.out(); then add ONE import line and ONE entry below.
 import type { Command } from "commander";
 import { registerCertsCommands } from "./certs";
+import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
 import { registerNationalCommands } from "./national";
 import { registerStartCommand } from "./start";
@@ -14,6 +15,7 @@ export type RegisterCommands = (program: Command, ctx: CliContext) => void;
 export const COMMANDS: readonly RegisterCommands[] = [
   registerStartCommand,
   registerCertsCommands,
+  registerConsentCommands,
   registerTerminologyCommands,
   registerNationalCommands,
 ];
