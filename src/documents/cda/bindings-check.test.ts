@@ -1,6 +1,7 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
-import { ehdsiPath } from "../../../test/helpers/ehdsi";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, ehdsiPath } from "../../../test/helpers/ehdsi";
 import { loadCatalogue } from "../../terminology/catalogue";
 import { checkBindings } from "./bindings-check";
 import { compilePath, ElementIndex } from "./element-path";
@@ -76,6 +77,19 @@ describe("CDA value-set binding check", function () {
     expect(ix.select(compilePath("//a/b[c/@x='y']/@k")).map((n) => n.nodeValue)).to.deep.equal(["1", "2"]);
     expect(ix.select(compilePath("/ClinicalDocument/effectiveTime[@type='EIVL_TS']/event")).length).to.equal(1);
     expect(() => compilePath("//a[position()=1]")).to.throw(/unsupported/);
+  });
+
+  it("the project's own golden documents (test/golden) have no finding against the full MVC", () => {
+    let n = 0;
+    for (const kind of ["ps", "ep", "ed"]) {
+      const dir = join(REPO_ROOT, "test/golden", kind);
+      for (const f of readdirSync(dir).filter((x) => x.endsWith(".xml"))) {
+        const r = checkBindings(readFileSync(join(dir, f), "utf8"), mvc);
+        expect([`${kind}/${f}`, r.kind, r.findings], `${kind}/${f}`).to.deep.equal([`${kind}/${f}`, kind, []]);
+        n++;
+      }
+    }
+    expect(n).to.be.at.least(3);
   });
 
   it("checks a 170 KB Patient Summary in well under 100 ms once warm", () => {
