@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { isPasserelleError, type PasserelleError } from "../shared/errors";
 import { binding } from "./bindings";
 import { loadCatalogue } from "./catalogue";
@@ -113,5 +114,44 @@ describe("binding table", () => {
   });
   it("refuses an element it does not know", () => {
     expect(() => binding("nope.code", "ps")).to.throw(/No MVC binding/);
+  });
+});
+
+describe("transcode (properties)", () => {
+  const kinds = ["ps", "ep", "ed"] as const;
+  const expected = { ps: "ERROR_PS_MISSING_EXPECTED_MAPPING", ep: "ERROR_EP_MISSING_EXPECTED_MAPPING", ed: "ERROR_ED_MISSING_EXPECTED_MAPPING" };
+  // "~" never occurs in an MVC code, so these codes are outside every value set and unmapped.
+  const foreignCode = fc.string({ minLength: 1, maxLength: 20 }).map((s) => `~${s}`);
+  const system = fc.constantFrom("1.3.182.5.35", CodeSystems.atc.oid, CodeSystems.snomed.oid, "1.2.3.4.5");
+  const element = fc.constantFrom("medication.doseForm", "allergy.agent", "problem.code", "medication.route", "immunization.vaccine", "patient.gender");
+
+  it("an unmapped code: R throws the document's error naming it; RNFA and O keep it as translation under nullFlavor OTH", () => {
+    fc.assert(fc.property(foreignCode, system, element, fc.constantFrom(...kinds), fc.constantFrom("R", "RNFA", "O") as fc.Arbitrary<"R" | "RNFA" | "O">, (code, sys, el, doc, usage) => {
+      const b: Binding = { ...binding(el, doc), usage };
+      if (usage === "R") {
+        const e = thrown(() => transcode(cat, { coding: { code, system: sys } }, b, doc));
+        expect(e.code).to.equal(expected[doc]);
+        expect(e.details).to.include({ code, system: sys, element: el });
+      } else {
+        const r = transcode(cat, { coding: { code, system: sys } }, b, doc);
+        expect(r).to.include({ kind: "null", nullFlavor: "OTH" });
+        expect(r?.translation).to.include({ code, system: sys });
+      }
+    }));
+  });
+
+  it("a code that is a member comes back as itself with no translation, in every document kind", () => {
+    const members = [
+      ["medication.doseForm", CodeSystems.edqm.oid, "10219000"], ["medication.route", CodeSystems.edqm.oid, "20053000"],
+      ["patient.gender", CodeSystems.gender.oid, "M"], ["problem.code", CodeSystems.icd10.oid, "B20"],
+    ] as const;
+    fc.assert(fc.property(fc.constantFrom(...members), fc.constantFrom(...kinds), ([el, sys, code], doc) => {
+      const b: Binding = { ...binding(el, doc), usage: "R" };
+      const r = transcode(cat, { coding: { code, system: sys, display: "anything" } }, b, doc);
+      expect(r?.kind).to.equal("code");
+      if (r?.kind === "code") {
+        expect([r.code.code, r.code.system, r.translation]).to.deep.equal([code, sys, undefined]);
+      }
+    }));
   });
 });
