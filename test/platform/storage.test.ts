@@ -118,7 +118,7 @@ forEachDatabase("storage: database and migrations", (ctx) => {
     expect(rows).to.have.length(0);
   });
 
-  it("names the failing migration and keeps the ones before it", async () => {
+  it("names the failing migration and leaves the database usable", async () => {
     const broken: DomainMigration[] = [
       ...withSamples,
       {
