@@ -139,7 +139,8 @@ export class EmbeddedNationalStore implements NationalRecords {
     const matricule = await this.matriculeFor(this.db, patientId);
     if (matricule === undefined) return [];
     const rows = await this.db.selectFrom("national_prescriptions").select("prescription_id").where("matricule", "=", matricule).execute();
-    const list = await Promise.all(rows.map((r) => this.loadPrescription(this.db, matricule, r.prescription_id)));
+    const converted = new Map<string, Prescription[]>();
+    const list = await Promise.all(rows.map((r) => this.loadPrescription(this.db, matricule, r.prescription_id, converted)));
     return list.filter((p): p is Prescription => p !== undefined).sort((a, b) => (a.issued < b.issued ? 1 : a.issued > b.issued ? -1 : 0));
   }
 
@@ -251,16 +252,23 @@ export class EmbeddedNationalStore implements NationalRecords {
   }
 
   /** The prescription converted from its stored bundle, with the store's dispensing state applied. */
-  private async loadPrescription(db: Db, matricule: string, prescriptionId: string): Promise<Prescription | undefined> {
+  private async loadPrescription(db: Db, matricule: string, prescriptionId: string, converted?: Map<string, Prescription[]>): Promise<Prescription | undefined> {
     const row = await db
       .selectFrom("national_prescriptions")
       .innerJoin("national_ep_bundles", "national_ep_bundles.bundle_key", "national_prescriptions.bundle_key")
-      .select(["national_ep_bundles.bundle"])
+      .select(["national_ep_bundles.bundle", "national_ep_bundles.bundle_key"])
       .where("national_prescriptions.prescription_id", "=", prescriptionId)
       .where("national_prescriptions.matricule", "=", matricule)
       .executeTakeFirst();
     if (!row) return undefined;
-    const p = prescriptionsFromFhir(JSON.parse(row.bundle)).find((x) => x.id === prescriptionId);
+    // One conversion per bundle when listing (a bundle holds several prescriptions).
+    let all = converted?.get(row.bundle_key);
+    if (!all) {
+      all = prescriptionsFromFhir(JSON.parse(row.bundle));
+      converted?.set(row.bundle_key, all);
+    }
+    const found = all.find((x) => x.id === prescriptionId);
+    const p = found ? structuredClone(found) : undefined;
     if (!p) return undefined;
     const items = await db.selectFrom("national_prescription_items").select(["item_id", "packages_dispensed"]).where("prescription_id", "=", prescriptionId).execute();
     const dispensed = new Map(items.map((i) => [i.item_id, Number(i.packages_dispensed)]));

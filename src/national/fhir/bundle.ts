@@ -64,7 +64,7 @@ export class BundleIndex {
    * The resource a reference points at, of one of the expected types. `from` is the referring
    * resource (for `#id` contained references); `location` is where the reference sits.
    */
-  resolve(ref: FhirReference, expected: readonly string[], location: string, from?: Located): Located {
+  resolve(ref: FhirReference, expected: readonly string[] | "any", location: string, from?: Located): Located {
     const target = ref.reference;
     if (target === undefined) throw fhirError(`reference has no 'reference' (only ${JSON.stringify(ref.display ?? "")})`, location);
     let found: Located | undefined;
@@ -79,7 +79,7 @@ export class BundleIndex {
       }
     }
     if (!found) throw fhirError(`reference ${JSON.stringify(target)} does not resolve to a resource in the bundle`, at(location, "reference"));
-    if (!expected.includes(found.resource.resourceType)) {
+    if (expected !== "any" && !expected.includes(found.resource.resourceType)) {
       throw fhirError(
         `reference ${JSON.stringify(target)} points at a ${found.resource.resourceType}, expected ${expected.join(" or ")}`,
         at(location, "reference"),

@@ -164,7 +164,7 @@ function readSections(index: BundleIndex, composition: Located) {
       const code = s.code?.coding?.find((c) => c.system === "http://loinc.org")?.code;
       const kind = code === undefined ? undefined : SECTION_OF[code];
       // Every section entry must resolve (a summary pointing at resources it does not carry is broken).
-      const targets = (s.entry ?? []).map((e, j) => index.resolve(e, ANY, at(at(loc, "entry"), j), composition));
+      const targets = (s.entry ?? []).map((e, j) => index.resolve(e, "any", at(at(loc, "entry"), j), composition));
       if (kind === "functional") targets.forEach((t) => functional.add(t));
       else if (kind === "past") targets.forEach((t) => past.add(t));
       else if (kind && (s.entry ?? []).length === 0) statements.set(kind, emptyReasonStatement(s.emptyReason));
@@ -174,13 +174,6 @@ function readSections(index: BundleIndex, composition: Located) {
   return { statements, functional, past };
 }
 
-/** Section entries may point at any clinical resource type. */
-const ANY = [
-  "AllergyIntolerance", "MedicationStatement", "MedicationRequest", "Medication", "Condition", "Procedure", "DeviceUseStatement",
-  "Device", "Immunization", "Observation", "Consent", "ClinicalImpression", "DocumentReference", "CarePlan", "DiagnosticReport",
-  "ImagingStudy", "Media", "Specimen", "Organization", "Practitioner", "PractitionerRole", "Patient", "RelatedPerson", "FamilyMemberHistory",
-  "Flag", "Encounter", "QuestionnaireResponse", "Goal",
-];
 
 function summaryId(bundle: FhirBundle, comp: Composition | undefined, composition: Located | undefined): string {
   const id = comp?.identifier?.value ?? bundle.identifier?.value ?? composition?.resource.id ?? bundle.id;
