@@ -203,6 +203,15 @@ describe("gateway: start-up, listeners, health", function () {
     expect(JSON.parse(missing.body).code).to.equal("NOT_FOUND");
   });
 
+  it("/readyz names the database when it stops answering", async () => {
+    await gateway.context.database.close();
+    const r = await ops("/readyz");
+    expect(r.status).to.equal(503);
+    const body = JSON.parse(r.body);
+    expect(body.checks.database.ok).to.equal(false);
+    expect(body.detail).to.match(/database: /);
+  });
+
   it("stops cleanly: listeners closed, module cleanup run", async () => {
     await gateway.stop();
     expect(stopped).to.equal(true);
