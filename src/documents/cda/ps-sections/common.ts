@@ -35,6 +35,12 @@ export class PsBuild {
     return codedIf(name, this.pivot(concept, element), { ref, xsiType });
   }
 
+  /** An observation's `code` (XSD: 1..1): transcoded, or nullFlavor NI when the binding's usage
+   *  lets the element be left out (O, no value). */
+  obsCode(concept: Concept | undefined, element: string, ref?: string): XElement {
+    return this.coded("code", concept, element, ref) ?? el("code", { nullFlavor: "NI" });
+  }
+
   entryId(localId: string): XElement {
     return ii(entryId(this.ctx, "ps", localId));
   }

@@ -4,9 +4,11 @@
 // medicinal product (…3.31/…3.32, pharm: namespace, built by product.ts). "No information" and
 // "known absent" are a substanceAdministration coded with the IPS absent/unknown code, as
 // 2-5678-W8.xml does.
-import type { Dosage, MedicationUse, RequiredSection } from "../../../canonical/model";
+import type { Dosage, MedicationUse, Quantity, RequiredSection } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
-import { eivlTs, ivlTs, pivlTs, pq } from "../datatypes";
+import { binding } from "../../../terminology/bindings";
+import { CodeSystems } from "../../../terminology/code-systems";
+import { checkQuantity, eivlTs, ivlTs, pivlTs, pq } from "../datatypes";
 import { dosingPeriod } from "../medication-entry";
 import { productBlock } from "../product";
 import {
@@ -84,9 +86,20 @@ function medicationEntry(b: PsBuild, m: MedicationUse, rowId: string): XElement 
     ivlTs("effectiveTime", m.period),
     timing(d),
     d?.route ? b.coded("routeCode", d.route, "medication.route") : undefined,
-    d?.dose ? pq("doseQuantity", d.dose) : undefined,
+    d?.dose ? doseQuantity(b, d.dose) : undefined,
     el("consumable", {}, productBlock(m.product, b.ctx, "ps")),
   );
+}
+
+/**
+ * doseQuantity: its UCUM unit is bound to eHDSIUnit (medication.unit, usage O). A unit outside the
+ * value set cannot be carried by an attribute with a nullFlavor, so the dose becomes
+ * nullFlavor="OTH" (the narrative still gives it in full).
+ */
+function doseQuantity(b: PsBuild, q: Quantity): XElement {
+  if (b.ctx.terminology.inValueSet(binding("medication.unit", "ps").valueSet, CodeSystems.ucum.oid, q.unit)) return pq("doseQuantity", q);
+  checkQuantity(q, "doseQuantity");
+  return el("doseQuantity", { nullFlavor: "OTH" });
 }
 
 function dosageText(d: Dosage): string {

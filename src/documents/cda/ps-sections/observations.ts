@@ -67,7 +67,7 @@ export function socialHistorySection(b: PsBuild, list: Observation[]): XElement 
   if (list.length === 0) return undefined;
   const templates = [ENTRY_TEMPLATE(23), ENTRY_TEMPLATE(20), IHE_SIMPLE_OBSERVATION, "1.3.6.1.4.1.19376.1.5.3.1.4.13.4", "2.16.840.1.113883.10.20.1.33"];
   const { rows, entries } = rowsAndEntries(b, "social", list, (o, id) =>
-    simpleObservation(b, templates, `social.${o.id}`, b.coded("code", o.code, "socialHistory.code", `${id}-code`), id, o, o.value ? observationValue(b, o.value) : undefined),
+    simpleObservation(b, templates, `social.${o.id}`, b.obsCode(o.code, "socialHistory.code", `${id}-code`), id, o, o.value ? observationValue(b, o.value) : undefined),
   );
   return section(b, SOCIAL, [table(HEADERS, rows)], entries);
 }
@@ -79,8 +79,8 @@ const VITAL_SIGN_TEMPLATES = [ENTRY_TEMPLATE(20), ENTRY_TEMPLATE(22), IHE_SIMPLE
 /** Vital sign observation codes (…3.22) are bound to eHDSIBloodPressure (coded element list): a
  *  blood pressure code passes; any other measurement (heart rate, ...) is written as nullFlavor OTH
  *  with its LOINC code kept as translation (transcode, usage O). */
-function vitalSignCode(b: PsBuild, code: Concept, ref?: string): XElement | undefined {
-  return b.coded("code", code, "vitalSign.bloodPressure", ref);
+function vitalSignCode(b: PsBuild, code: Concept, ref?: string): XElement {
+  return b.obsCode(code, "vitalSign.bloodPressure", ref);
 }
 
 export function vitalSignsSection(b: PsBuild, list: Observation[]): XElement | undefined {

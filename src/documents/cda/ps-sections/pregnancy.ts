@@ -39,7 +39,7 @@ export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement
                 { classCode: "OBS", moodCode: "EVN" },
                 [ENTRY_TEMPLATE(24), ENTRY_TEMPLATE(20), "1.3.6.1.4.1.19376.1.5.3.1.4.13", "1.3.6.1.4.1.19376.1.5.3.1.4.13.5"].map((root) => el("templateId", { root })),
                 b.entryId("pregnancy.edd"),
-                b.coded("code", { coding: { code: "11778-8", system: CodeSystems.loinc.oid, display: "Delivery date Estimated" } }, "pregnancy.observation"),
+                b.obsCode({ coding: { code: "11778-8", system: CodeSystems.loinc.oid, display: "Delivery date Estimated" } }, "pregnancy.observation"),
                 textRef(id),
                 el("statusCode", { code: "completed" }),
                 ts("effectiveTime", edd.time ?? p.status?.time),
@@ -57,7 +57,7 @@ export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement
       observation(
         46,
         b.entryId(`pregnancy.outcome.${i + 1}`),
-        b.coded("code", o.outcome, "pregnancy.outcome"),
+        b.obsCode(o.outcome, "pregnancy.outcome"),
         textRef(id),
         el("statusCode", { code: "completed" }),
         o.count !== undefined ? el("value", { "xsi:type": "INT", value: String(o.count) }) : undefined,
