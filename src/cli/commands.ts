@@ -3,10 +3,13 @@
 // with actions that throw PasserelleError on failure (or call ctx.setExitCode(ExitCode.NegativeVerdict)
 // for a negative verdict) and print with ctx.out(); then add ONE import line and ONE entry below.
 import type { Command } from "commander";
+import { registerAssertionsCommands } from "./assertions";
 import { registerCertsCommands } from "./certs";
 import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
 import { registerNationalCommands } from "./national";
+import { registerPartnersCommands } from "./partners";
+import { registerSignCommands } from "./sign";
 import { registerStartCommand } from "./start";
 import { registerTerminologyCommands } from "./terminology";
 
@@ -18,4 +21,7 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerConsentCommands,
   registerTerminologyCommands,
   registerNationalCommands,
+  registerPartnersCommands,
+  registerAssertionsCommands,
+  registerSignCommands,
 ];
