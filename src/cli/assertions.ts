@@ -9,7 +9,7 @@ import { AssertionRefused } from "../saml/refusal";
 import { validateAssertions, type ValidatedAssertions } from "../saml/validate";
 import { SAML_SERVICES, type SamlService } from "../saml/vocabulary";
 import { ErrorCode, PasserelleError } from "../shared/errors";
-import type { CliOutput, WithDatabase } from "./partners";
+import { ExitCode, type CliContext } from "./context";
 
 export interface CheckOptions {
   service: string;
@@ -58,7 +58,8 @@ export function describeVerdict(v: Verdict): string[] {
   return lines;
 }
 
-export function registerAssertionsCommands(program: Command, withDatabase: WithDatabase, output: CliOutput & { exitCode?(code: number): void } = { out: (l) => process.stdout.write(`${l}\n`) }): Command {
+/** Exit codes (src/cli/context.ts): 0 accepted, 1 refused, 2 bad input. */
+export function registerAssertionsCommands(program: Command, ctx: CliContext): void {
   const assertions = program.command("assertions").description("SAML assertions of MyHealth@EU requests");
   assertions
     .command("check <file>")
@@ -68,10 +69,9 @@ export function registerAssertionsCommands(program: Command, withDatabase: WithD
     .option("--partner <country>", "the partner the request came from (default: the one trusting the HCP signer)")
     .option("--patient <cx>", "the patient of the request, ID^^^&OID&ISO, compared with the TRC")
     .action(async (file: string, o: CheckOptions) => {
-      const partners = await withDatabase((db) => new PartnerRepository(db).list());
+      const partners = await ctx.withDatabase((db) => new PartnerRepository(db).list());
       const verdict = await checkAssertionsFile(file, o, new PartnerRegistry(partners));
-      for (const line of describeVerdict(verdict)) output.out(line);
-      if (!verdict.accepted) (output.exitCode ?? ((c: number) => (process.exitCode = c)))(2);
+      for (const line of describeVerdict(verdict)) ctx.out(line);
+      if (!verdict.accepted) ctx.setExitCode(ExitCode.NegativeVerdict);
     });
-  return assertions;
 }

@@ -5,15 +5,7 @@ import { PARTNER_SERVICES, type Partner, type PartnerService } from "../exchange
 import { daysUntilExpiry } from "../exchange/partners/certificates";
 import { checkPartnerInput, PartnerRepository } from "../exchange/partners/repository";
 import { ErrorCode, PasserelleError } from "../shared/errors";
-import type { Database } from "../storage/database";
-
-export type WithDatabase = <T>(fn: (database: Database) => Promise<T>) => Promise<T>;
-
-export interface CliOutput {
-  out(line: string): void;
-}
-
-const stdout: CliOutput = { out: (line) => process.stdout.write(`${line}\n`) };
+import type { CliContext } from "./context";
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -34,9 +26,6 @@ export function parseEndpoints(pairs: readonly string[]): Partial<Record<Partner
   return endpoints;
 }
 
-function readPem(value: string): string {
-  return pemOrFile(value, process.cwd(), "certificate");
-}
 
 export function describePartner(p: Partner, at: Date = new Date()): string[] {
   const lines = [`${p.country}  ${p.homeCommunityId}  (updated ${p.updatedAt.toISOString()})`];
@@ -49,7 +38,10 @@ export function describePartner(p: Partner, at: Date = new Date()): string[] {
   return lines;
 }
 
-export function registerPartnersCommands(program: Command, withDatabase: WithDatabase, output: CliOutput = stdout): Command {
+export function registerPartnersCommands(program: Command, ctx: CliContext): void {
+  const withDatabase = ctx.withDatabase.bind(ctx);
+  const output = ctx;
+  const readPem = (value: string) => pemOrFile(value, ctx.cwd, "certificate");
   const partners = program.command("partners").description("partner gateways: endpoints and trusted certificates");
 
   partners
@@ -108,5 +100,4 @@ export function registerPartnersCommands(program: Command, withDatabase: WithDat
       output.out(`partner ${country} removed`);
     });
 
-  return partners;
 }

@@ -5,9 +5,13 @@ import type { DomainMigration } from "./migrations";
 import { platformMigrations } from "./platform-migrations";
 import { consentMigrations } from "../consent/migrations";
 import { nationalMigrations } from "../national/migrations";
+import { partnerMigrations } from "../exchange/partners/migrations";
+import { samlMigrations } from "../saml/migrations";
 
 export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...platformMigrations,
   ...consentMigrations,
   ...nationalMigrations,
+  ...partnerMigrations,
+  ...samlMigrations,
 ];

@@ -8,6 +8,7 @@ import { partnerMigrations } from "../../src/exchange/partners/migrations";
 import { isPasserelleError } from "../../src/shared/errors";
 import { platformMigrations } from "../../src/storage/platform-migrations";
 import { forEachDatabase } from "../helpers/databases";
+import { testCliContext } from "./cli-context";
 import { makeCa, makeCert } from "./pki";
 
 forEachDatabase(
@@ -20,11 +21,11 @@ forEachDatabase(
     writeFileSync(signer, makeCert({ cn: "DK signer", country: "DK" }).certPem);
 
     async function run(...args: string[]): Promise<string[]> {
-      const lines: string[] = [];
+      const cli = testCliContext(() => ctx.database);
       const program = new Command().exitOverride();
-      registerPartnersCommands(program, (fn) => fn(ctx.database), { out: (l) => lines.push(l) });
+      registerPartnersCommands(program, cli.ctx);
       await program.parseAsync(["node", "passerelle", ...args]);
-      return lines;
+      return cli.lines;
     }
 
     it("adds, lists, shows and removes a partner", async () => {
