@@ -4,12 +4,10 @@
 // for a negative verdict) and print with ctx.out(); then add ONE import line and ONE entry below.
 import type { Command } from "commander";
 import { registerAssertionsCommands } from "./assertions";
-import { registerAssertionsCommands } from "./assertions";
 import { registerCertsCommands } from "./certs";
 import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
 import { registerNationalCommands } from "./national";
-import { registerPartnersCommands } from "./partners";
 import { registerPartnersCommands } from "./partners";
 import { registerSignCommands } from "./sign";
 import { registerStartCommand } from "./start";
@@ -23,8 +21,6 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerConsentCommands,
   registerTerminologyCommands,
   registerNationalCommands,
-  registerPartnersCommands,
-  registerAssertionsCommands,
   registerPartnersCommands,
   registerAssertionsCommands,
   registerSignCommands,
