@@ -64,6 +64,23 @@ describe("national ePrescription bundle -> canonical Prescriptions", () => {
     expect(prescriptionsFromFhir(b).map((p) => p.id)).to.deep.equal(["EP-2026-000210-1"]);
   });
 
+  it("resolves a contained Medication (#id); a contained resource cannot contain another (dom-2)", () => {
+    const b = clone(demoBundle("henri-wagner-ep.json")) as Json;
+    const { r } = requests(b)[0]!;
+    const ref = (r.medicationReference as { reference: string }).reference;
+    const medIndex = b.entry.findIndex((e) => `Medication/${e.resource.id as string}` === ref);
+    const med = { ...b.entry[medIndex]!.resource, id: "med" };
+    b.entry.splice(medIndex, 1);
+    r.contained = [med];
+    r.medicationReference = { reference: "#med" };
+    const p = prescriptionsFromFhir(b).find((x) => x.id === "EP-2026-000210-1")!;
+    expect(p.items[0]?.product.atc?.code).to.equal("A10BA02");
+    expect(p.items[0]?.packages).to.equal(3);
+    const i = requests(b)[0]!.i;
+    (r.contained as Record<string, unknown>[])[0]!.contained = [{ resourceType: "Substance" }];
+    expectError(() => prescriptionsFromFhir(b), "INPUT_INVALID", `entry[${i}].resource.contained[0].contained`);
+  });
+
   describe("bad input gives a precise error", () => {
     const henri = () => clone(demoBundle("henri-wagner-ep.json")) as Json;
     it("no MedicationRequest", () => {

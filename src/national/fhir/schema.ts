@@ -16,7 +16,8 @@ let ajv: Ajv2020 | undefined;
 function validator(name: NationalSchema): ValidateFunction {
   let v = compiled.get(name);
   if (!v) {
-    ajv ??= new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true });
+    // Our patterns are ASCII: non-unicode regular expressions are several times faster.
+    ajv ??= new Ajv2020({ allErrors: false, strict: true, allowUnionTypes: true, unicodeRegExp: false });
     const schema = JSON.parse(readFileSync(`${SCHEMA_DIR}${name}.schema.json`, "utf8")) as object;
     v = ajv.compile(schema);
     compiled.set(name, v);
