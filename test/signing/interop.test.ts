@@ -137,6 +137,20 @@ describe("signing: interoperability and the real eHDSI sample", function () {
     expect(verifyCode(`<!DOCTYPE ClinicalDocument>${signed.replace(/^<\?xml[^>]*\?>/, "")}`, trust)).to.equal(ErrorCode.SignatureInvalid);
   });
 
+  it("seals edge forms the same way xmlsec1 reads them: an empty root, CRLF line ends, a BOM, a stylesheet PI", () => {
+    for (const xml of [
+      '<ClinicalDocument xmlns="urn:hl7-org:v3" classCode="DOCCLIN" />',
+      '<?xml version="1.0" encoding="UTF-8"?>\r\n<a xmlns:p="urn:p">\r\n  <p:b x="1&#13;2">t\r\n</p:b>\r\n</a>\r\n',
+      '\uFEFF<a>é</a>',
+      '<?xml version="1.0"?>\n<?xml-stylesheet type="text/xsl" href="cda.xsl"?>\n<a><b/></a>',
+    ]) {
+      const s = signDocument(xml, key);
+      const r = xmlsec1Verify(s, caFile);
+      expect(r.ok, `${JSON.stringify(xml)}: ${r.output}`).to.equal(true);
+      expect(verifyDocument(s, trust).signer.subject, xml).to.contain("Seal");
+    }
+  });
+
   it("seals every eHDSI CDA sample so that xmlsec1 and our verifier both accept it", () => {
     for (const name of ["luxembourg/LU-PS-L1-W8.xml", "luxembourg/LU-PS-pivot-L3-W8.xml", "openncp/PatientSummary-pivot.xml", "openncp/eDispensation-pivot.xml"]) {
       const s = signDocument(readFileSync(ehdsiPath("cda", name), "utf8"), key);
