@@ -10,6 +10,7 @@ import { clinicalDocument, headerElements, type DocumentHeader } from "./header"
 import { documentId, documentSetId } from "./ids";
 import { allergySection } from "./ps-sections/allergies";
 import { PsBuild } from "./ps-sections/common";
+import { labelsFor } from "./ps-sections/labels";
 import { deviceSection } from "./ps-sections/devices";
 import { immunizationSection } from "./ps-sections/immunizations";
 import { medicationSection } from "./ps-sections/medications";
@@ -36,7 +37,7 @@ export function patientSummaryHeader(ps: PatientSummary, ctx: DocumentContext, o
     id: documentId(ctx, kind, ps.id, ps),
     setId: documentSetId(ctx, kind, ps.patient.ids[0]?.value ?? ps.id),
     code: PS_CODE,
-    title: "Patient Summary",
+    title: labelsFor(ps.language).documentTitle,
     language: ps.language,
     patient: ps.patient,
     authors: ps.authors.map((practitioner) => ({ practitioner, time: ps.time })),
@@ -49,7 +50,7 @@ export function patientSummaryHeader(ps: PatientSummary, ctx: DocumentContext, o
 
 /** The structuredBody sections of the PS, required ones first in the eHDSI order. */
 export function patientSummarySections(ps: PatientSummary, ctx: DocumentContext): XElement[] {
-  const b = new PsBuild(ctx);
+  const b = new PsBuild(ctx, ps.language);
   const sections = [
     medicationSection(b, ps.medications),
     allergySection(b, ps.allergies),

@@ -9,9 +9,9 @@ import type { Allergy, Concept, Reaction, RequiredSection } from "../../../canon
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, periodText, type PsBuild, type Row, section, table, textRef } from "./common";
+import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
 
-const SPEC = { template: 12, code: "48765-2", display: "Allergies and adverse reactions Document", title: "Allergies and adverse reactions" };
+const SPEC: SectionSpec = { template: 12, code: "48765-2", display: "Allergies and adverse reactions Document", key: "allergies" };
 
 /** FHIR AllergyIntolerance code systems as OIDs (HL7 FHIR terminology, as 2-1234-W8.xml). */
 export const ALLERGY_SYSTEMS = {
@@ -60,7 +60,7 @@ export function allergySection(b: PsBuild, data: RequiredSection<Allergy>): XEle
       na,
       b.coded("value", concept, "allergy.absentOrUnknown", undefined, "CD"),
     );
-    return section(b, SPEC, [absentNarrative(id, concept.coding.display)], [concernAct(b, `allergies.${kind}`, "active", na, obs)]);
+    return section(b, SPEC, [absentNarrative(id, b.labels.absent.allergies[kind])], [concernAct(b, `allergies.${kind}`, "active", na, obs)]);
   }
   const rows: Row[] = [];
   const entries = data.entries.map((a) => {
@@ -72,16 +72,15 @@ export function allergySection(b: PsBuild, data: RequiredSection<Allergy>): XEle
         [content(ids.type, conceptText(a.type ?? DEFAULT_TYPE))],
         [content(ids.agent, conceptText(a.agent))],
         a.reactions.flatMap((r, i) => [i > 0 ? el("br") : undefined, content(ids.reactions[i] ?? "", reactionText(r))]).filter((x) => x !== undefined),
-        [periodText(a.onset, a.end)],
+        [b.period(a.onset, a.end)],
         [a.criticality ?? ""],
         [a.verification ?? ""],
-        [a.status],
+        [b.labels.status[a.status]],
       ],
     });
     return allergyEntry(b, a, ids);
   });
-  const headers = ["Type", "Agent", "Reactions", "Time", "Criticality", "Certainty", "Status"];
-  return section(b, SPEC, [table(headers, rows)], entries);
+  return section(b, SPEC, [table(b.labels.headers.allergies, rows)], entries);
 }
 
 function reactionText(r: Reaction): string {

@@ -11,11 +11,24 @@ import { transcode } from "../../../terminology/transcode";
 import type { DocumentContext } from "../../context";
 import { codedIf, ii, pq, sourceCoded } from "../datatypes";
 import { entryId } from "../ids";
+import { labelsFor, type Labels } from "./labels";
 
 /** Per-document state: narrative IDs are unique in the whole document (xs:ID). */
 export class PsBuild {
   private counters = new Map<string, number>();
-  constructor(readonly ctx: DocumentContext) {}
+  /** Fixed narrative words in the document's language. */
+  readonly labels: Labels;
+  constructor(readonly ctx: DocumentContext, language = "en") {
+    this.labels = labelsFor(language);
+  }
+
+  /** Human-readable period: "since 2020-01-02", "2020-01-02 – 2021-03-04", in the document's language. */
+  period(start?: string, end?: string): string {
+    if (start && end) return `${start} – ${end}`;
+    if (start) return this.labels.since(start);
+    if (end) return this.labels.until(end);
+    return "";
+  }
 
   /** A fresh narrative ID, e.g. "allergy-3" (an NCName: starts with a letter). */
   nextId(prefix: string): string {
@@ -53,7 +66,8 @@ export interface SectionSpec {
   parents?: string[];
   code: string;
   display: string;
-  title: string;
+  /** Which title (labels.ts) the section has. */
+  key: keyof Labels["titles"];
 }
 
 export const SECTION_TEMPLATE = (n: number): string => `1.3.6.1.4.1.12559.11.10.1.3.1.2.${n}`;
@@ -71,7 +85,7 @@ export function section(b: PsBuild, spec: SectionSpec, text: XChild[], entries: 
       el("templateId", { root: SECTION_TEMPLATE(spec.template) }),
       (spec.parents ?? []).map((root) => el("templateId", { root })),
       code,
-      el("title", {}, spec.title),
+      el("title", {}, b.labels.titles[spec.key]),
       el("text", {}, text),
       entries.map((e) => el("entry", {}, e)),
     ),
@@ -112,14 +126,6 @@ export function table(headers: string[], rows: Row[]): XElement {
 /** A narrative cell part that an entry's originalText can point to. */
 export function content(id: string, text: string): XElement {
   return el("content", { ID: id }, text);
-}
-
-/** Human-readable period: "since 2020-01-02", "2020-01-02 – 2021-03-04", or a single date. */
-export function periodText(start?: string, end?: string): string {
-  if (start && end) return `${start} – ${end}`;
-  if (start) return `since ${start}`;
-  if (end) return `until ${end}`;
-  return "";
 }
 
 export function quantityText(q: Quantity): string {

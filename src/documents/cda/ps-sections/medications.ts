@@ -16,8 +16,8 @@ import {
   absentNarrative,
   conceptText,
   ENTRY_TEMPLATE,
-  periodText,
-  type PsBuild,
+ 
+  type PsBuild, type SectionSpec,
   quantityText,
   type Row,
   section,
@@ -25,7 +25,7 @@ import {
   textRef,
 } from "./common";
 
-const SPEC = { template: 3, parents: ["2.16.840.1.113883.10.20.1.8"], code: "10160-0", display: "History of Medication use Narrative", title: "History of medication use" };
+const SPEC: SectionSpec = { template: 3, parents: ["2.16.840.1.113883.10.20.1.8"], code: "10160-0", display: "History of Medication use Narrative", key: "medications" };
 const TEMPLATES = [ENTRY_TEMPLATE(4), "2.16.840.1.113883.10.20.1.24"];
 
 /** v3 ActStatus of a medication statement (FHIR MedicationStatement.status). */
@@ -53,16 +53,15 @@ export function medicationSection(b: PsBuild, data: RequiredSection<MedicationUs
       el("effectiveTime", { "xsi:type": "IVL_TS", nullFlavor: "UNK" }),
       el("consumable", {}, el("manufacturedProduct", { classCode: "MANU" }, el("templateId", { root: ENTRY_TEMPLATE(31) }), el("manufacturedMaterial", { nullFlavor: "NA" }))),
     );
-    return section(b, SPEC, [absentNarrative(id, concept.coding.display)], [entry]);
+    return section(b, SPEC, [absentNarrative(id, b.labels.absent.medications[kind])], [entry]);
   }
   const rows: Row[] = [];
   const entries = data.entries.map((m) => {
     const id = b.nextId("medication");
-    rows.push(narrativeRow(id, m));
+    rows.push(narrativeRow(b, id, m));
     return medicationEntry(b, m, id);
   });
-  const headers = ["Medicinal product", "Active ingredients [strength]", "Dose form", "Dose", "Frequency", "Period", "Route", "Reason"];
-  return section(b, SPEC, [table(headers, rows)], entries);
+  return section(b, SPEC, [table(b.labels.headers.medications, rows)], entries);
 }
 
 function timing(d: Dosage | undefined): XElement | undefined {
@@ -102,15 +101,15 @@ function doseQuantity(b: PsBuild, q: Quantity): XElement {
   return el("doseQuantity", { nullFlavor: "OTH" });
 }
 
-function dosageText(d: Dosage): string {
+function dosageText(b: PsBuild, d: Dosage): string {
   if (d.text) return d.text;
   const parts: string[] = [];
-  if (d.period) parts.push(`${d.frequency ?? 1} per ${quantityText(d.period)}`);
+  if (d.period) parts.push(`${d.frequency ?? 1} ${b.labels.per} ${quantityText(d.period)}`);
   if (d.when?.length) parts.push(d.when.join(", "));
   return parts.join(" ");
 }
 
-function narrativeRow(id: string, m: MedicationUse): Row {
+function narrativeRow(b: PsBuild, id: string, m: MedicationUse): Row {
   const p = m.product;
   const ingredients = p.ingredients
     .map((i) => {
@@ -126,8 +125,8 @@ function narrativeRow(id: string, m: MedicationUse): Row {
       [ingredients],
       [conceptText(p.doseForm)],
       [d?.dose ? quantityText(d.dose) : ""],
-      [m.dosage.map(dosageText).filter(Boolean).join("; ")],
-      [periodText(m.period?.start, m.period?.end)],
+      [m.dosage.map((d) => dosageText(b, d)).filter(Boolean).join("; ")],
+      [b.period(m.period?.start, m.period?.end)],
       [conceptText(d?.route)],
       [conceptText(m.reason)],
     ],

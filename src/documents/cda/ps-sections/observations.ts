@@ -10,23 +10,23 @@ import type { AdvanceDirective, Concept, Observation, ObservationComponent } fro
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { ivlTs, pq, sourceCoded, ts } from "../datatypes";
-import { content, conceptText, ENTRY_TEMPLATE, observationValue, periodText, type PsBuild, type Row, section, table, textRef, valueText } from "./common";
+import { content, conceptText, ENTRY_TEMPLATE, observationValue, type PsBuild, type SectionSpec, type Row, section, table, textRef, valueText } from "./common";
 
 const IHE_SIMPLE_OBSERVATION = "1.3.6.1.4.1.19376.1.5.3.1.4.13";
 
-const SOCIAL = { template: 13, parents: ["2.16.840.1.113883.10.20.1.15"], code: "29762-2", display: "Social history Narrative", title: "Social history" };
-const VITAL = { template: 6, code: "8716-3", display: "Vital signs", title: "Vital signs" };
-const RESULTS = { template: 5, code: "30954-2", display: "Relevant diagnostic tests/laboratory data Narrative", title: "Results" };
-const FUNCTIONAL = { template: 14, code: "47420-5", display: "Functional status assessment note", title: "Functional status" };
-const DIRECTIVES = { template: 16, code: "42348-3", display: "Advance healthcare directives", title: "Advance directives" };
+const SOCIAL: SectionSpec = { template: 13, parents: ["2.16.840.1.113883.10.20.1.15"], code: "29762-2", display: "Social history Narrative", key: "socialHistory" };
+const VITAL: SectionSpec = { template: 6, code: "8716-3", display: "Vital signs", key: "vitalSigns" };
+const RESULTS: SectionSpec = { template: 5, code: "30954-2", display: "Relevant diagnostic tests/laboratory data Narrative", key: "results" };
+const FUNCTIONAL: SectionSpec = { template: 14, code: "47420-5", display: "Functional status assessment note", key: "functionalStatus" };
+const DIRECTIVES: SectionSpec = { template: 16, code: "42348-3", display: "Advance healthcare directives", key: "advanceDirectives" };
 
 /** Time of an observation: a period (IVL_TS) when the record gives one, else a point in time. */
 function effectiveTime(o: Observation): XElement {
   return o.period ? ivlTs("effectiveTime", o.period, { xsiType: false }) : ts("effectiveTime", o.time);
 }
 
-function timeText(o: Observation): string {
-  return o.period ? periodText(o.period.start, o.period.end) : (o.time ?? "");
+function timeText(b: PsBuild, o: Observation): string {
+  return o.period ? b.period(o.period.start, o.period.end) : (o.time ?? "");
 }
 
 function rowsAndEntries(b: PsBuild, prefix: string, list: Observation[], entry: (o: Observation, id: string) => XElement): { rows: Row[]; entries: XElement[] } {
@@ -36,14 +36,13 @@ function rowsAndEntries(b: PsBuild, prefix: string, list: Observation[], entry: 
     const parts = o.components.map((c) => `${conceptText(c.code)}: ${valueText(c.value)}`);
     rows.push({
       id,
-      cells: [[content(`${id}-code`, conceptText(o.code))], [[valueText(o.value), ...parts].filter(Boolean).join("; ")], [timeText(o)], [conceptText(o.interpretation)]],
+      cells: [[content(`${id}-code`, conceptText(o.code))], [[valueText(o.value), ...parts].filter(Boolean).join("; ")], [timeText(b, o)], [conceptText(o.interpretation)]],
     });
     return entry(o, id);
   });
   return { rows, entries };
 }
 
-const HEADERS = ["Observation", "Value", "Time", "Interpretation"];
 
 function simpleObservation(b: PsBuild, templates: string[], localId: string, code: XElement | undefined, rowId: string, o: Observation, value: XChild, extra: XChild[] = []): XElement {
   return el(
@@ -69,7 +68,7 @@ export function socialHistorySection(b: PsBuild, list: Observation[]): XElement 
   const { rows, entries } = rowsAndEntries(b, "social", list, (o, id) =>
     simpleObservation(b, templates, `social.${o.id}`, b.obsCode(o.code, "socialHistory.code", `${id}-code`), id, o, o.value ? observationValue(b, o.value) : undefined),
   );
-  return section(b, SOCIAL, [table(HEADERS, rows)], entries);
+  return section(b, SOCIAL, [table(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- vital signs ---------------------------------------------------------------------------------------
@@ -109,7 +108,7 @@ export function vitalSignsSection(b: PsBuild, list: Observation[]): XElement | u
       ),
     );
   });
-  return section(b, VITAL, [table(HEADERS, rows)], entries);
+  return section(b, VITAL, [table(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- results ----------------------------------------------------------------------------------------------
@@ -149,7 +148,7 @@ export function resultsSection(b: PsBuild, list: Observation[]): XElement | unde
     // Observation order (XSD): ..., value, interpretationCode, ..., entryRelationship, referenceRange.
     return simpleObservation(b, templates, `result.${o.id}`, sourceCoded("code", o.code, { ref: `${id}-code` }), id, o, value, [components, referenceRange(o)]);
   });
-  return section(b, RESULTS, [table(HEADERS, rows)], entries);
+  return section(b, RESULTS, [table(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- functional status -----------------------------------------------------------------------------------
@@ -172,7 +171,7 @@ export function functionalStatusSection(b: PsBuild, list: Observation[]): XEleme
       ),
     ),
   );
-  return section(b, FUNCTIONAL, [table(HEADERS, rows)], entries);
+  return section(b, FUNCTIONAL, [table(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- advance directives -----------------------------------------------------------------------------------
@@ -181,7 +180,7 @@ export function advanceDirectivesSection(b: PsBuild, list: AdvanceDirective[]): 
   if (list.length === 0) return undefined;
   const rows: Row[] = list.map((d) => ({
     id: b.nextId("directive"),
-    cells: [[conceptText(d.code)], [d.text ?? ""], [periodText(d.period?.start, d.period?.end)]],
+    cells: [[conceptText(d.code)], [d.text ?? ""], [b.period(d.period?.start, d.period?.end)]],
   }));
-  return section(b, DIRECTIVES, [table(["Directive", "Details", "Period"], rows)], []);
+  return section(b, DIRECTIVES, [table(b.labels.headers.advanceDirectives, rows)], []);
 }

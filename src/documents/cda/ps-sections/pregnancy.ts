@@ -6,9 +6,9 @@ import type { Pregnancy } from "../../../canonical/model";
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, toTs, ts } from "../datatypes";
-import { conceptText, ENTRY_TEMPLATE, type PsBuild, type Row, section, table, textRef } from "./common";
+import { conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
 
-const SPEC = { template: 7, code: "10162-6", display: "History of pregnancies Narrative", title: "History of pregnancies" };
+const SPEC: SectionSpec = { template: 7, code: "10162-6", display: "History of pregnancies Narrative", key: "pregnancy" };
 
 const observation = (template: number, ...children: XChild[]): XElement =>
   el("observation", { classCode: "OBS", moodCode: "EVN" }, el("templateId", { root: ENTRY_TEMPLATE(template) }), ...children);
@@ -19,7 +19,7 @@ export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement
   const entries: XElement[] = [];
   if (p.status || p.estimatedDelivery) {
     const id = b.nextId("pregnancy");
-    rows.push({ id, cells: [["Current pregnancy"], [conceptText(p.status?.value)], [p.status?.time ?? ""], [p.estimatedDelivery ? `Estimated delivery: ${p.estimatedDelivery.date}` : ""]] });
+    rows.push({ id, cells: [[b.labels.currentPregnancy], [conceptText(p.status?.value)], [p.status?.time ?? ""], [p.estimatedDelivery ? `${b.labels.estimatedDelivery}: ${p.estimatedDelivery.date}` : ""]] });
     const edd = p.estimatedDelivery;
     entries.push(
       observation(
@@ -52,7 +52,7 @@ export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement
   }
   p.outcomes.forEach((o, i) => {
     const id = b.nextId("pregnancy");
-    rows.push({ id, cells: [["Previous pregnancies"], [conceptText(o.outcome)], [o.date ?? ""], [o.count !== undefined ? String(o.count) : ""]] });
+    rows.push({ id, cells: [[b.labels.previousPregnancies], [conceptText(o.outcome)], [o.date ?? ""], [o.count !== undefined ? String(o.count) : ""]] });
     entries.push(
       observation(
         46,
@@ -76,5 +76,5 @@ export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement
       );
     }
   });
-  return section(b, SPEC, [table(["", "Status / outcome", "Date", "Detail"], rows)], entries);
+  return section(b, SPEC, [table(b.labels.headers.pregnancy, rows)], entries);
 }

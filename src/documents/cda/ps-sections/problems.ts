@@ -9,10 +9,10 @@ import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
 import { severityRelationship } from "./allergies";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, periodText, type PsBuild, type Row, section, table, textRef } from "./common";
+import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
 
-const ACTIVE = { template: 9, parents: ["2.16.840.1.113883.10.20.1.11"], code: "11450-4", display: "Problem list - Reported", title: "Active problems" };
-const PAST = { template: 10, code: "11348-0", display: "History of Past illness Narrative", title: "History of past illness" };
+const ACTIVE: SectionSpec = { template: 9, parents: ["2.16.840.1.113883.10.20.1.11"], code: "11450-4", display: "Problem list - Reported", key: "problems" };
+const PAST: SectionSpec = { template: 10, code: "11348-0", display: "History of Past illness Narrative", key: "pastIllnesses" };
 
 /** eHDSICodeProb: the observation code of a problem. */
 const PROBLEM_TYPE: Concept = { coding: { code: "55607006", system: CodeSystems.snomed.oid, display: "Problem" } };
@@ -57,7 +57,7 @@ export function activeProblemSection(b: PsBuild, data: RequiredSection<Problem>)
       el("statusCode", { code: "completed" }),
       b.coded("value", concept, "problem.code", undefined, "CD"),
     );
-    return section(b, ACTIVE, [absentNarrative(id, concept.coding.display)], [concern(b, `problems.${kind}`, "active", undefined, undefined, obs)]);
+    return section(b, ACTIVE, [absentNarrative(id, b.labels.absent.problems[kind])], [concern(b, `problems.${kind}`, "active", undefined, undefined, obs)]);
   }
   return problemList(b, ACTIVE, data.entries, "problem");
 }
@@ -68,20 +68,19 @@ export function pastIllnessSection(b: PsBuild, problems: Problem[]): XElement | 
   return problemList(b, PAST, problems, "pastIllness");
 }
 
-function problemList(b: PsBuild, spec: typeof ACTIVE | typeof PAST, problems: Problem[], kind: Kind): XElement {
+function problemList(b: PsBuild, spec: SectionSpec, problems: Problem[], kind: Kind): XElement {
   const rows: Row[] = [];
   const entries = problems.map((p) => {
     const id = b.nextId(kind === "problem" ? "problem" : "illness");
     const valueId = `${id}-value`;
-    const outcome: XChild = kind === "pastIllness" && p.outcome ? conceptText(p.outcome) : "";
+    const outcome: XChild[][] = kind === "pastIllness" ? [[conceptText(p.outcome)]] : [];
     rows.push({
       id,
-      cells: [[content(valueId, conceptText(p.code))], [periodText(p.onset, p.abatement)], [STATUS[p.status].display], [conceptText(p.severity)], [outcome]],
+      cells: [[content(valueId, conceptText(p.code))], [b.period(p.onset, p.abatement)], [b.labels.status[p.status]], [conceptText(p.severity)], ...outcome],
     });
     return problemEntry(b, p, kind, id, valueId);
   });
-  const headers = ["Problem", "Time", "Status", "Severity", kind === "pastIllness" ? "Outcome" : "Note"];
-  return section(b, spec, [table(headers, rows)], entries);
+  return section(b, spec, [table(kind === "pastIllness" ? b.labels.headers.pastIllnesses : b.labels.headers.problems, rows)], entries);
 }
 
 function problemEntry(b: PsBuild, p: Problem, kind: Kind, rowId: string, valueId: string): XElement {

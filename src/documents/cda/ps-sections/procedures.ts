@@ -5,9 +5,9 @@
 import type { Procedure, RequiredSection } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
 import { sourceCoded, ts } from "../datatypes";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type Row, section, table, textRef } from "./common";
+import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
 
-const SPEC = { template: 11, code: "47519-4", display: "History of Procedures Document", title: "History of procedures" };
+const SPEC: SectionSpec = { template: 11, code: "47519-4", display: "History of Procedures Document", key: "procedures" };
 
 const procedure = (...children: Parameters<typeof el>[2][]): XElement =>
   el("procedure", { classCode: "PROC", moodCode: "EVN" }, el("templateId", { root: ENTRY_TEMPLATE(26) }), ...children);
@@ -24,7 +24,7 @@ export function procedureSection(b: PsBuild, data: RequiredSection<Procedure>): 
       el("statusCode", { code: "completed" }),
       el("effectiveTime", { nullFlavor: "NA" }),
     );
-    return section(b, SPEC, [absentNarrative(id, concept.coding.display)], [entry]);
+    return section(b, SPEC, [absentNarrative(id, b.labels.absent.procedures[kind])], [entry]);
   }
   const rows: Row[] = [];
   const entries = data.entries.map((p) => {
@@ -40,5 +40,5 @@ export function procedureSection(b: PsBuild, data: RequiredSection<Procedure>): 
       p.bodySite ? sourceCoded("targetSiteCode", p.bodySite) : undefined,
     );
   });
-  return section(b, SPEC, [table(["Procedure", "Date", "Body site"], rows)], entries);
+  return section(b, SPEC, [table(b.labels.headers.procedures, rows)], entries);
 }
