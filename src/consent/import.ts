@@ -78,14 +78,21 @@ export async function importConsents(service: ConsentService, input: AsyncIterab
     options.onError?.(err);
   };
 
+  // One batch is written while the next one is parsed (pipelining: the database works while this
+  // process parses). Writes stay sequential, so a batch is planned against every earlier batch.
+  let writing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (batch.length === 0) return;
-    const outcome = await writeBatch(service, batch, options.checkPatients ?? true);
-    imported += outcome.imported;
-    replayed += outcome.replayed;
-    for (const f of outcome.failures) reject(f.line, f.error, f.requestId);
+    const current = batch;
     batch = [];
-    options.onProgress?.(progress());
+    await writing;
+    writing = writeBatch(service, current, options.checkPatients ?? true).then((outcome) => {
+      imported += outcome.imported;
+      replayed += outcome.replayed;
+      for (const f of outcome.failures) reject(f.line, f.error, f.requestId);
+      options.onProgress?.(progress());
+    });
+    writing.catch(() => undefined); // handled: the next `await writing` rethrows it
   };
 
   for await (const l of ndjsonLines(input, options.maxLineBytes)) {
@@ -105,6 +112,7 @@ export async function importConsents(service: ConsentService, input: AsyncIterab
     if (batch.length >= batchSize) await flush();
   }
   await flush();
+  await writing;
   options.onProgress?.(progress());
   errors.sort((a, b) => a.line - b.line);
   await service.auditSink.record({

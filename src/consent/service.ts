@@ -1,6 +1,6 @@
 // ConsentService: the registry and the decision together, as the rest of the gateway uses them.
 // - histories are cached per patient (bounded, least recently used out) and dropped on every write
-//   this process makes; a load that raced with a write is not cached (a per-patient write counter).
+//   this process makes; a load that raced with a write is not cached (a write counter).
 //   A write made by ANOTHER process (the CLI, a second gateway instance) is seen once the entry's
 //   time to live has passed (cacheTtlMs, default 5 s): that bounds how long a revocation can lag;
 // - every decision, permit and deny, goes to the audit trail with its reason before it is returned;
@@ -56,7 +56,8 @@ export class ConsentService {
   private readonly cacheTtlMs: number;
   private readonly clock: () => Date;
   private readonly cache = new Map<string, { readonly history: readonly ConsentRecord[]; readonly loadedAt: number }>();
-  private readonly writes = new Map<string, number>();
+  /** Bumped by every write: a history loaded across a write is returned but not cached. */
+  private writeEpoch = 0;
 
   constructor(options: ConsentServiceOptions) {
     this.repository = options.repository;
@@ -78,9 +79,9 @@ export class ConsentService {
       this.cache.set(patient, hit);
       return hit.history;
     }
-    const writesBefore = this.writes.get(patient) ?? 0;
+    const epochBefore = this.writeEpoch;
     const loaded = Object.freeze(await this.repository.history(patient));
-    if (this.cacheTtlMs > 0 && (this.writes.get(patient) ?? 0) === writesBefore) {
+    if (this.cacheTtlMs > 0 && this.writeEpoch === epochBefore) {
       this.cache.delete(patient);
       this.cache.set(patient, { history: loaded, loadedAt: now });
       if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as string);
@@ -90,12 +91,9 @@ export class ConsentService {
 
   /** Drops cached histories: one patient's, or all (after a bulk import). */
   invalidate(patient?: string): void {
-    if (patient === undefined) {
-      this.cache.clear();
-      return;
-    }
-    this.cache.delete(patient);
-    this.writes.set(patient, (this.writes.get(patient) ?? 0) + 1);
+    this.writeEpoch += 1;
+    if (patient === undefined) this.cache.clear();
+    else this.cache.delete(patient);
   }
 
   /** Decides and records the decision in the audit trail (permit and deny alike). */
