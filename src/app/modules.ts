@@ -3,7 +3,9 @@
 // src/consent/module.ts, and add ONE import line and ONE entry below.
 import type { GatewayModule } from "./module";
 import { consentModule } from "../consent/module";
+import { partnersModule } from "../exchange/partners/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
+  partnersModule, // first: the soap/ responders and exchange/ clients use partnerTrustOf(ctx)
   consentModule,
 ];
