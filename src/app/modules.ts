@@ -3,9 +3,11 @@
 // src/consent/module.ts, and add ONE import line and ONE entry below.
 import type { GatewayModule } from "./module";
 import { consentModule } from "../consent/module";
+import { nationalModule } from "../national/module";
 import { partnersModule } from "../exchange/partners/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
+  nationalModule,
   partnersModule, // first: the soap/ responders and exchange/ clients use partnerTrustOf(ctx)
   consentModule,
 ];

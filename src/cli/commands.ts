@@ -7,6 +7,7 @@ import { registerAssertionsCommands } from "./assertions";
 import { registerCertsCommands } from "./certs";
 import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
+import { registerDocumentCommands } from "./documents";
 import { registerNationalCommands } from "./national";
 import { registerPartnersCommands } from "./partners";
 import { registerSignCommands } from "./sign";
@@ -21,6 +22,7 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerConsentCommands,
   registerTerminologyCommands,
   registerNationalCommands,
+  registerDocumentCommands,
   registerPartnersCommands,
   registerAssertionsCommands,
   registerSignCommands,
