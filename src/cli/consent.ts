@@ -12,18 +12,17 @@ import { importConsents } from "../consent/import";
 import { TableAuditSink } from "../consent/audit-table";
 import { CONSENT_SERVICES, CONSENT_SOURCES, PURPOSES_OF_USE, type ConsentAction, type ConsentRecord, type Decision } from "../consent/model";
 import { ConsentRepository } from "../consent/repository";
-import { ConsentService, type PatientDirectory } from "../consent/service";
+import { ConsentService, nationalPatientDirectory, type PatientDirectory } from "../consent/service";
+import { EmbeddedNationalStore } from "../national/embedded-store";
 import { matriculeProblem } from "../national/matricule";
 import type { Database } from "../storage/database";
 import { ExitCode, type CliContext } from "./context";
 
-/**
- * How the CLI learns whether the national records know a patient: the national domain registers its
- * embedded store's directory here (none registered: the patient is not checked).
- */
-let cliPatientDirectory: (database: Database) => PatientDirectory | undefined = () => undefined;
-export function setCliPatientDirectory(factory: (database: Database) => PatientDirectory | undefined): void {
-  cliPatientDirectory = factory;
+/** Who the national records know: the embedded national store (tests may point it elsewhere). */
+const embeddedDirectory = (database: Database): PatientDirectory | undefined => nationalPatientDirectory(new EmbeddedNationalStore(database));
+let cliPatientDirectory = embeddedDirectory;
+export function setCliPatientDirectory(factory: ((database: Database) => PatientDirectory | undefined) | undefined): void {
+  cliPatientDirectory = factory ?? embeddedDirectory;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];

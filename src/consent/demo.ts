@@ -31,7 +31,7 @@ export async function seedDemoConsents(service: ConsentService, patients: readon
       source: "national-record",
       recordedBy: "demo-seed",
       requestId: `demo-consent-${patient}`,
-    });
+    }, { skipPatientCheck: true }); // the demo patients are seeded by the national module, maybe later
     out.push(record);
   }
   return out;

@@ -9,14 +9,15 @@ import { seedDemoConsents } from "./demo";
 import type { DecisionPolicy } from "./model";
 import { ConsentRepository } from "./repository";
 import { consentRouter } from "./router";
-import { ConsentService, type PatientDirectory } from "./service";
+import { ConsentService, nationalPatientDirectory, type PatientDirectory } from "./service";
+import { EmbeddedNationalStore } from "../national/embedded-store";
 
 export const CONSENT_API_PATH = "/api/v1/consents";
 
 export interface ConsentModuleOptions {
   /** Emergency policy; default deny (issue 4). */
   readonly policy?: (ctx: GatewayContext) => DecisionPolicy | undefined;
-  /** The national records' patient directory, when the national domain provides one. */
+  /** Who the national records know (default: the embedded national store in the gateway's database). */
   readonly patients?: (ctx: GatewayContext) => PatientDirectory | undefined;
   /** The gateway's audit trail; default: the consent domain's own append-only table. */
   readonly audit?: (ctx: GatewayContext) => AuditSink;
@@ -36,7 +37,7 @@ export function createConsentModule(options: ConsentModuleOptions = {}): Gateway
     name: "consent",
     start(ctx) {
       const policy = options.policy?.(ctx);
-      const patients = options.patients?.(ctx);
+      const patients = options.patients ? options.patients(ctx) : nationalPatientDirectory(new EmbeddedNationalStore(ctx.database));
       const service = new ConsentService({
         repository: new ConsentRepository(ctx.database),
         audit: options.audit?.(ctx) ?? new TableAuditSink(ctx.database),

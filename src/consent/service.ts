@@ -130,8 +130,11 @@ export class ConsentService {
   }
 
   /** Records a grant or revocation (or answers a replayed request id again). */
-  async record(command: ConsentCommand, context: { correlationId?: string; expectedVersion?: number | undefined } = {}): Promise<AppendResult> {
-    await this.assertKnownPatient(command.patient);
+  async record(
+    command: ConsentCommand,
+    context: { correlationId?: string; expectedVersion?: number | undefined; /** The caller vouches for the patient (demo seed). */ skipPatientCheck?: boolean } = {},
+  ): Promise<AppendResult> {
+    if (!context.skipPatientCheck) await this.assertKnownPatient(command.patient);
     const result = await this.repository.append(command, { expectedVersion: context.expectedVersion, now: () => this.clock().toISOString() });
     if (!result.replayed) {
       this.invalidate(command.patient);

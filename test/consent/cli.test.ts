@@ -25,7 +25,7 @@ describe("passerelle consent (CLI, embedded SQLite)", function () {
     setCliPatientDirectory(() => directory);
   });
   after(() => {
-    setCliPatientDirectory(() => undefined);
+    setCliPatientDirectory(undefined);
     rmSync(dir, { recursive: true, force: true });
   });
 
