@@ -60,3 +60,11 @@ describe("CDA data types", () => {
     expect(() => ii({ root: "not-an-oid!" })).to.throw(/OID/);
   });
 });
+
+describe("CDA data types: attributes from free text", () => {
+  it("leaves out a displayName that is empty once non-XML characters are dropped, and refuses codes with spaces", () => {
+    const out = xml(coded("code", { kind: "null", nullFlavor: "OTH", translation: { code: "12", system: "1.2.3", display: "\u0000\uDC00" } }));
+    expect(out).to.equal('<code nullFlavor="OTH"><translation code="12" codeSystem="1.2.3"/></code>');
+    expect(() => coded("code", { kind: "null", nullFlavor: "OTH", translation: { code: "1 2", system: "1.2.3" } })).to.throw(/not a valid CDA code/);
+  });
+});

@@ -4,7 +4,7 @@
 // the XSD lexical rules are enforced in one place.
 import type { Address, Coded, Concept, ContactPoint, HumanName, Identifier, Period, Quantity, Ratio } from "../../canonical/model";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
-import { el, type XChild, type XElement } from "../../shared/xml";
+import { cleanXmlText, el, type XChild, type XElement } from "../../shared/xml";
 import { codeSystemName } from "../../terminology/code-systems";
 import type { PivotCoded } from "../../terminology/types";
 
@@ -18,6 +18,18 @@ function invalid(message: string, location?: string): PasserelleError {
 
 // ---- Coded elements (CD / CE) ------------------------------------------------------------------
 
+/** A free-text attribute (displayName, codeSystemName): XSD `st` needs at least one character, so
+ *  a value that is empty once non-XML characters are dropped is left out. */
+export function textAttr(s: string | undefined): string | undefined {
+  return s !== undefined && cleanXmlText(s).trim() !== "" ? s : undefined;
+}
+
+/** A code attribute: XSD `cs` is one or more non-space characters. */
+export function codeAttr(code: string, location: string): string {
+  if (!/^[^\s]+$/.test(code) || cleanXmlText(code) !== code) throw invalid(`code "${code}" is not a valid CDA code (no spaces or control characters)`, location);
+  return code;
+}
+
 export interface CodedOptions {
   /** xsi:type to write (CD for observation values, CE where the template says so). */
   xsiType?: "CD" | "CE";
@@ -28,10 +40,10 @@ export interface CodedOptions {
 /** `<translation>` for the source (national or friendly) code kept beside the pivot code. */
 export function translation(source: Coded, name = "translation"): XElement {
   return el(name, {
-    code: source.code,
+    code: codeAttr(source.code, name),
     codeSystem: source.system,
-    codeSystemName: source.systemName ?? codeSystemName(source.system),
-    displayName: source.display,
+    codeSystemName: textAttr(source.systemName ?? codeSystemName(source.system)),
+    displayName: textAttr(source.display),
   });
 }
 
@@ -56,10 +68,10 @@ export function coded(name: string, pc: PivotCoded, options: CodedOptions = {}):
       name,
       {
         ...type,
-        code: pc.code.code,
+        code: codeAttr(pc.code.code, name),
         codeSystem: pc.code.system,
-        codeSystemName: pc.code.systemName,
-        displayName: pc.code.display,
+        codeSystemName: textAttr(pc.code.systemName),
+        displayName: textAttr(pc.code.display),
       },
       children,
     );
@@ -81,12 +93,16 @@ export function sourceCoded(name: string, concept: Concept | undefined, options:
   const text = options.ref ? el("originalText", {}, el("reference", { value: `#${options.ref}` })) : concept?.text ? el("originalText", {}, concept.text) : undefined;
   const c = concept?.coding;
   if (!c) return el(name, { ...type, nullFlavor: concept?.text ? "OTH" : "UNK" }, text);
-  return el(name, { ...type, code: c.code, codeSystem: c.system, codeSystemName: c.systemName ?? codeSystemName(c.system), displayName: c.display }, text);
+  return el(
+    name,
+    { ...type, code: codeAttr(c.code, name), codeSystem: c.system, codeSystemName: textAttr(c.systemName ?? codeSystemName(c.system)), displayName: textAttr(c.display) },
+    text,
+  );
 }
 
 /** A fixed code (template-defined, e.g. `CONC`, LOINC section codes): no transcoding involved. */
 export function fixedCode(name: string, code: string, system: string, display?: string, systemName?: string): XElement {
-  return el(name, { code, codeSystem: system, codeSystemName: systemName ?? codeSystemName(system), displayName: display });
+  return el(name, { code, codeSystem: system, codeSystemName: textAttr(systemName ?? codeSystemName(system)), displayName: textAttr(display) });
 }
 
 // ---- Time (TS, IVL_TS) ---------------------------------------------------------------------------

@@ -34,7 +34,13 @@ const code = (c: string, system: string, display?: string): Concept => ({ coding
 
 const freeText = fc.string({ unit: fc.constantFrom("a", "Z", "é", "<", ">", "&", '"', "'", "\u0000", "\u0008", "\uFFFF", "\uDC00", " ", "\n", "\t", "ß", "€"), minLength: 1, maxLength: 20 });
 /** A code the catalogue maps, one already in the MVC, one it cannot map, or text only. */
-const concept = (...pool: Concept[]) => fc.oneof(fc.constantFrom(...pool), freeText.map((text): Concept => ({ text })));
+const concept = (...pool: Concept[]) =>
+  fc.oneof(
+    fc.constantFrom(...pool),
+    freeText.map((text): Concept => ({ text })),
+    // The record's own display (written as displayName / originalText) may hold anything too.
+    fc.tuple(fc.constantFrom(...pool), freeText, freeText).map(([c, display, text]): Concept => ({ coding: { ...c.coding!, display }, text })),
+  );
 
 const date = fc.oneof(
   fc.integer({ min: 1900, max: 2030 }).map(String),
