@@ -11,7 +11,7 @@ import { CodeSystems } from "../../terminology/code-systems";
 import type { DocumentKind, PivotCoded } from "../../terminology/types";
 import { transcode } from "../../terminology/transcode";
 import type { DocumentContext } from "../context";
-import { address, codedIf, HL7_NS, ii, instantTs, ivlTs, personName, PHARM_NS, telecoms, ts, XSI_NS } from "./datatypes";
+import { address, codeAttr, codedIf, HL7_NS, ii, instantTs, ivlTs, personName, PHARM_NS, telecoms, ts, XSI_NS } from "./datatypes";
 import type { InstanceId } from "./ids";
 
 /** CDA R2 typeId (POCD_HD000040). */
@@ -76,7 +76,7 @@ export function headerElements(h: DocumentHeader, ctx: DocumentContext): XElemen
     el("title", {}, h.title),
     el("effectiveTime", { value: now }),
     codedIf("confidentialityCode", confidentiality),
-    el("languageCode", { code: h.language }),
+    h.language.trim() ? el("languageCode", { code: codeAttr(h.language, "languageCode") }) : undefined,
     h.setId ? ii(h.setId, "setId") : undefined,
     recordTarget(h, ctx),
     authors(h, ctx, now),
@@ -125,7 +125,7 @@ function recordTarget(h: DocumentHeader, ctx: DocumentContext): XElement {
         ts("birthTime", p.birthDate),
         p.contacts.filter((c) => c.guardian).map((c) => guardian(c, ctx, h.kind)),
         p.languages.map((lang, i) =>
-          el("languageCommunication", {}, el("languageCode", { code: lang }), i === 0 && p.languages.length > 1 ? el("preferenceInd", { value: "true" }) : undefined),
+          el("languageCommunication", {}, el("languageCode", { code: codeAttr(lang, "languageCommunication/languageCode") }), i === 0 && p.languages.length > 1 ? el("preferenceInd", { value: "true" }) : undefined),
         ),
       ),
     ),
