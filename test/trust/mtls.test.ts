@@ -94,6 +94,17 @@ describe("mutual TLS on the partner listener (real sockets)", function () {
     expect(handshakes, "a good client completes one").to.equal(before + 1);
   });
 
+  it("serves a partner whose self-signed client certificate is pinned", async () => {
+    const fiSelfSigned = makeCert({ cn: "ncp.fi.example", country: "FI", extKeyUsage: ["clientAuth"] });
+    const fi = checkPartnerInput({ country: "FI", homeCommunityId: "urn:oid:1.2.246", endpoints: {}, tls: { pinned: [fiSelfSigned.certPem] }, signing: { pinned: [signer.certPem] } });
+    registry.replace([dkPartner(), fi]);
+    try {
+      expect(await call(port, fiSelfSigned)).to.deep.equal({ status: 200, body: "FI" });
+    } finally {
+      registry.replace([dkPartner()]);
+    }
+  });
+
   it("refuses TLS 1.1", async () => {
     await refused(call(port, dkClient, { maxVersion: "TLSv1.1", minVersion: "TLSv1" }));
   });

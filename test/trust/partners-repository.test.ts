@@ -45,6 +45,12 @@ describe("partner input checks", () => {
     expect(() => checkPartnerInput({ ...dk, signing: {} })).to.throw(/no signing certificate/);
   });
 
+  it("refuses a pinned TLS certificate OpenSSL cannot anchor on (not self-signed, CA not listed)", () => {
+    const leaf = makeCert({ cn: "ncp.dk.example", country: "DK", issuer: dkTlsCa });
+    expect(() => checkPartnerInput({ ...dk, tls: { pinned: [leaf.certPem] } })).to.throw(/not self-signed/);
+    expect(checkPartnerInput({ ...dk, tls: { ca: [dkTlsCa.certPem], pinned: [leaf.certPem] } }).certificates).to.have.length(3);
+  });
+
   it("refuses text that holds no certificate", () => {
     expect(() => checkPartnerInput({ ...dk, tls: { ca: ["not a pem"] } })).to.throw(/no "BEGIN CERTIFICATE"/);
   });

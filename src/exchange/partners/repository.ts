@@ -1,5 +1,6 @@
 // Partners in the database (SQLite or PostgreSQL, same queries). The registry (registry.ts) keeps an
 // in-memory snapshot of this for the TLS handshake and SAML checks.
+import { X509Certificate } from "node:crypto";
 import type { Database } from "../../storage/database";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
 import { parsePemCertificates, toTrustEntry } from "./certificates";
@@ -40,6 +41,7 @@ export function checkPartnerInput(input: PartnerInput, at: Date = new Date()): P
       });
     }
   }
+  requireTlsPinsUsableByOpenSsl(p.country, certificates);
   for (const usage of TRUST_USAGES) {
     if (!certificates.some((c) => c.usage === usage)) {
       throw new PasserelleError(ErrorCode.InputInvalid, `${p.country}: no ${usage} certificate (a CA or a pinned certificate is required)`);
@@ -48,6 +50,21 @@ export function checkPartnerInput(input: PartnerInput, at: Date = new Date()): P
   const endpoints: Partial<Record<PartnerService, string>> = {};
   for (const s of PARTNER_SERVICES) if (p.endpoints[s]) endpoints[s] = p.endpoints[s];
   return { country: p.country, homeCommunityId: p.homeCommunityId, endpoints, certificates, updatedAt: at };
+}
+
+/**
+ * OpenSSL verifies the handshake and takes every TLS trust entry as an anchor; it cannot anchor on a
+ * leaf that is not self-signed (no partial chains here). Such a pin must come with its CA.
+ */
+function requireTlsPinsUsableByOpenSsl(country: string, certificates: readonly TrustEntry[]): void {
+  const cas = certificates.filter((c) => c.usage === "tls" && c.kind === "ca").map((c) => new X509Certificate(c.pem));
+  for (const pin of certificates.filter((c) => c.usage === "tls" && c.kind === "pinned")) {
+    const cert = new X509Certificate(pin.pem);
+    const selfSigned = cert.subject === cert.issuer && cert.verify(cert.publicKey);
+    if (!selfSigned && !cas.some((ca) => cert.checkIssued(ca) && cert.verify(ca.publicKey))) {
+      throw new PasserelleError(ErrorCode.InputInvalid, `${country}: pinned TLS certificate ${pin.subject} is not self-signed; list the CA that issued it under tls.ca as well (the handshake needs it)`);
+    }
+  }
 }
 
 export class PartnerRepository {
