@@ -88,12 +88,23 @@ export function peerChain(socket: TLSSocket): Buffer[] {
   return chain;
 }
 
-/** The partner at the other end of an authorised TLS socket, or the refusal. */
+/** How long the partner found for a connection is reused for its next requests (same registry). */
+const PEER_CACHE_MS = 60_000;
+const peerCache = new WeakMap<TLSSocket, { generation: number; until: number; result: PeerIdentification }>();
+
+/**
+ * The partner at the other end of an authorised TLS socket, or the refusal. Cached per connection
+ * (keep-alive requests) until the registry changes or for PEER_CACHE_MS at most.
+ */
 export function peerOfSocket(socket: TLSSocket, registry: PartnerRegistry, at: Date = new Date()): PeerIdentification {
   if (!socket.authorized) {
     return { ok: false, code: ErrorCode.SignerUntrusted, reason: `TLS client not authorised: ${String(socket.authorizationError ?? "no certificate")}` };
   }
-  return identifyPeer(peerChain(socket), registry, at, "client");
+  const cached = peerCache.get(socket);
+  if (cached && cached.generation === registry.generation && at.getTime() < cached.until) return cached.result;
+  const result = identifyPeer(peerChain(socket), registry, at, "client");
+  peerCache.set(socket, { generation: registry.generation, until: at.getTime() + PEER_CACHE_MS, result });
+  return result;
 }
 
 /**

@@ -29,6 +29,7 @@ export function trustListOf(partner: Partner, usage: TrustUsage): TrustList {
 export class PartnerRegistry {
   private byCountry = new Map<string, RegisteredPartner>();
   private listeners: Array<() => void> = [];
+  private version = 0;
 
   constructor(partners: readonly Partner[] = []) {
     this.replace(partners);
@@ -49,6 +50,7 @@ export class PartnerRegistry {
       next.set(partner.country, { partner, tlsTrust: trustListOf(partner, "tls"), signingTrust: trustListOf(partner, "signing") });
     }
     this.byCountry = next;
+    this.version += 1;
     for (const l of this.listeners) l();
   }
 
@@ -58,6 +60,11 @@ export class PartnerRegistry {
     return () => {
       this.listeners = this.listeners.filter((l) => l !== listener);
     };
+  }
+
+  /** Changes on every replace/reload: lets callers cache what they derived from the registry. */
+  get generation(): number {
+    return this.version;
   }
 
   get(country: string): RegisteredPartner | undefined {
