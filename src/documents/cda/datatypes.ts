@@ -296,8 +296,11 @@ export function pivlTs(name: string, period: Quantity, institutionSpecified = fa
   return el(name, { "xsi:type": "PIVL_TS", institutionSpecified: String(institutionSpecified), operator: "A" }, pq("period", period));
 }
 
+/** v3 TimingEvent codes: the enumeration EIVL.event/@code admits (coreschemas/voc.xsd). */
+export const TIMING_EVENTS: ReadonlySet<string> = new Set(["AC", "ACD", "ACM", "ACV", "HS", "IC", "ICD", "ICM", "ICV", "PC", "PCD", "PCM", "PCV", "CM", "CD", "CV"]);
+
 /** EIVL_TS: a dose tied to an event (v3 TimingEvent 2.16.840.1.113883.5.139: ACM, HS, ...). */
 export function eivlTs(name: string, event: string): XElement {
-  if (!/^[A-Z]{1,5}$/.test(event)) throw invalid(`not a TimingEvent code: "${event}"`, name);
+  if (!TIMING_EVENTS.has(event)) throw invalid(`not a v3 TimingEvent code: "${event}"`, name);
   return el(name, { "xsi:type": "EIVL_TS", operator: "A" }, el("event", { code: event, codeSystem: "2.16.840.1.113883.5.139" }));
 }

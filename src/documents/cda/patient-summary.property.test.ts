@@ -97,7 +97,7 @@ const medication: fc.Arbitrary<MedicationUse> = fc.record(
           dose: quantity,
           period: fc.record({ value: fc.constantFrom("1", "8", "12"), unit: fc.constantFrom("h", "d", "wk") }),
           frequency: fc.integer({ min: 1, max: 4 }),
-          when: fc.constantFrom(["ACM"], ["HS"], ["PCV"]),
+          when: fc.constantFrom(["ACM"], ["HS"], ["PCV"], ["MORN"]),
           route: concept(code("38", "1.3.182.5.31"), code("20066000", "0.4.0.127.0.16.1.1.2.1")),
         },
         { requiredKeys: [] },

@@ -8,7 +8,7 @@ import type { Dosage, MedicationUse, Quantity, RequiredSection } from "../../../
 import { el, type XElement } from "../../../shared/xml";
 import { binding } from "../../../terminology/bindings";
 import { CodeSystems } from "../../../terminology/code-systems";
-import { checkQuantity, eivlTs, ivlTs, pivlTs, pq } from "../datatypes";
+import { checkQuantity, eivlTs, ivlTs, pivlTs, pq, TIMING_EVENTS } from "../datatypes";
 import { dosingPeriod } from "../medication-entry";
 import { productBlock } from "../product";
 import {
@@ -64,13 +64,21 @@ export function medicationSection(b: PsBuild, data: RequiredSection<MedicationUs
   return section(b, SPEC, [table(b.labels.headers.medications, rows)], entries);
 }
 
-function timing(d: Dosage | undefined): XElement | undefined {
+/**
+ * Dosing frequency: PIVL_TS for "every period", else EIVL_TS for an event (ACM, HS, ...). EIVL.event
+ * admits only v3 TimingEvent codes and no translation (XSD), and its code is bound to
+ * eHDSITimingEvent (medication.timingEvent): an event outside both is left to the narrative.
+ */
+function timing(b: PsBuild, d: Dosage | undefined): XElement | undefined {
   if (!d) return undefined;
   const period = dosingPeriod(d);
   if (period) return pivlTs("effectiveTime", period);
-  const event = d.when?.[0];
+  const event = d.when?.find((w) => TIMING_EVENTS.has(w) && b.ctx.terminology.inValueSet(binding("medication.timingEvent", "ps").valueSet, TIMING_EVENT_SYSTEM, w));
   return event ? eivlTs("effectiveTime", event) : undefined;
 }
+
+/** v3 TimingEvent, the code system of eHDSITimingEvent. */
+const TIMING_EVENT_SYSTEM = "2.16.840.1.113883.5.139";
 
 function medicationEntry(b: PsBuild, m: MedicationUse, rowId: string): XElement {
   // The first structured dosage is coded; split dosing is shown whole in the narrative.
@@ -83,7 +91,7 @@ function medicationEntry(b: PsBuild, m: MedicationUse, rowId: string): XElement 
     textRef(rowId),
     el("statusCode", { code: m.status ? STATUS[m.status] : "active" }),
     ivlTs("effectiveTime", m.period),
-    timing(d),
+    timing(b, d),
     d?.route ? b.coded("routeCode", d.route, "medication.route") : undefined,
     d?.dose ? doseQuantity(b, d.dose) : undefined,
     el("consumable", {}, productBlock(m.product, b.ctx, "ps")),
