@@ -105,6 +105,24 @@ describe("mutual TLS on the partner listener (real sockets)", function () {
     }
   });
 
+  it("closes an open keep-alive connection of a partner when it is removed", async () => {
+    const agent = new https.Agent({ keepAlive: true, maxSockets: 1 });
+    const closed = new Promise<void>((resolve) => {
+      const req = https.request({ host: "127.0.0.1", port, path: "/", servername: "localhost", ca: ourCa.certPem, key: dkClient.keyPem, cert: dkClient.certPem, agent }, (res) => {
+        res.resume();
+        res.on("end", () => undefined);
+      });
+      req.on("socket", (socket) => socket.once("close", () => resolve()));
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    registry.replace([]);
+    // well before the server's 5 s keep-alive timeout would close it anyway
+    await Promise.race([closed, new Promise((_, reject) => setTimeout(() => reject(new Error("still open after 1 s")), 1000))]);
+    registry.replace([dkPartner()]);
+    agent.destroy();
+  });
+
   it("refuses TLS 1.1", async () => {
     await refused(call(port, dkClient, { maxVersion: "TLSv1.1", minVersion: "TLSv1" }));
   });
