@@ -219,9 +219,13 @@ describe("eHDSI pivot Patient Summary L3", () => {
     it("has the demo patients", () => expect(demo.length).to.be.at.least(6));
 
     for (const file of demo) {
-      it(`builds a valid PS for demo patient ${file}`, () => {
+      it(`builds a valid PS for demo patient ${file}, as its golden file (national input → pivot CDA)`, () => {
         const ps = patientSummaryFromFhir(JSON.parse(readFileSync(join(demoDir, file), "utf8")));
         const xml = buildPatientSummaryL3(ps, context());
+        const goldenPath = join(GOLDEN_DIR, "national", file.replace(/\.json$/, ".xml"));
+        if (process.env.UPDATE_GOLDEN === "1") writeFileSync(goldenPath, goldenForm(ps, context()));
+        expect(existsSync(goldenPath), `${goldenPath} missing: run with UPDATE_GOLDEN=1`).to.equal(true);
+        expect(goldenForm(ps, context())).to.equal(readFileSync(goldenPath, "utf8"));
         expectValid(xml, file);
         expectReferencesResolve(xml);
         expect(sectionCodes(xml).slice(0, 5)).to.deep.equal(REQUIRED);
