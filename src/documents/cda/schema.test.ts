@@ -1,5 +1,8 @@
 import { expect } from "chai";
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isPasserelleError } from "../../shared/errors";
 import { ehdsiPath } from "../../../test/helpers/ehdsi";
 import { loadCdaSchema } from "./schema";
@@ -43,5 +46,32 @@ describe("CDA_Pharma.xsd validation (libxml2-wasm)", () => {
 
   it("refuses a schema path that does not compile with CONFIG_INVALID", () => {
     expect(() => loadCdaSchema(ehdsiPath("cda/openncp/2-5678-W8.xml"))).to.throw().that.satisfies((e: unknown) => isPasserelleError(e, "CONFIG_INVALID"));
+  });
+
+  it("gives the same verdicts as xmllint --schema on accepted and rejected documents", function () {
+    if (spawnSync("xmllint", ["--version"]).error) {
+      if (process.env.CI) throw new Error("xmllint is missing (apt-get install libxml2-utils)");
+      this.skip();
+    }
+    const sample = readFileSync(ehdsiPath("cda/openncp/2-5678-W8.xml"), "utf8");
+    const cases = {
+      good: sample,
+      "unknown-element": sample.replace("<title>Patient Summary</title>", "<title>Patient Summary</title><bogus/>"),
+      "bad-timestamp": sample.replace('<effectiveTime value="20230714194500+0200" />', '<effectiveTime value="2023-07-14" />'),
+      "missing-id": sample.replace('<id root="1.2.752.129.2.1.2.1" extension="PS_Pivot_W7_NI" />', ""),
+    };
+    const dir = mkdtempSync(join(tmpdir(), "cda-xsd-"));
+    try {
+      for (const [name, xml] of Object.entries(cases)) {
+        expect(name === "good" || xml !== sample, `${name} changed the sample`).to.equal(true);
+        const file = join(dir, `${name}.xml`);
+        writeFileSync(file, xml);
+        const lint = spawnSync("xmllint", ["--noout", "--schema", xsd, file], { encoding: "utf8" });
+        expect(schema.validate(xml).valid, name).to.equal(lint.status === 0);
+        expect(lint.status === 0, name).to.equal(name === "good");
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
