@@ -32,8 +32,6 @@ import {
   type AssertionKind,
 } from "./vocabulary";
 
-const XS_NS = "http://www.w3.org/2001/XMLSchema";
-const XSI_NS = "http://www.w3.org/2001/XMLSchema-instance";
 const NAMEID_UNSPECIFIED = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
 
 /** What the national client tells us about its authenticated user. */
@@ -82,8 +80,12 @@ export interface IssuedAssertion<T> {
 
 const s = (name: string) => `saml2:${name}`;
 
+/**
+ * A text AttributeValue, without xsi:type="xs:string": a QName inside an attribute value is invisible to
+ * exc-c14n, so its prefix declaration would not be covered by the signature; the type is optional.
+ */
 function stringValue(value: string): XElement {
-  return el(s("AttributeValue"), { "xmlns:xsi": XSI_NS, "xsi:type": "xsd:string" }, value);
+  return el(s("AttributeValue"), {}, value);
 }
 
 function codedValue(tag: "Role" | "PurposeOfUse", code: string, codeSystem: string, codeSystemName: string, displayName: string): XElement {
@@ -109,7 +111,7 @@ function lifetime(kind: AssertionKind, o: IssueOptions): { at: Date; notOnOrAfte
 function assertion(kind: AssertionKind, id: string, o: IssueOptions, nameId: string, nameIdFormat: string, at: Date, notOnOrAfter: Date, authn: { ref: string; instant: Date }, body: XElement[]): XElement {
   return el(
     s("Assertion"),
-    { "xmlns:saml2": SAML_NS, "xmlns:xsd": XS_NS, ID: id, IssueInstant: at.toISOString(), Version: "2.0" },
+    { "xmlns:saml2": SAML_NS, ID: id, IssueInstant: at.toISOString(), Version: "2.0" },
     el(s("Issuer"), { NameQualifier: AssertionKinds[kind] }, o.issuer),
     el(s("Subject"), {}, el(s("NameID"), { Format: nameIdFormat }, nameId), el(s("SubjectConfirmation"), { Method: SENDER_VOUCHES })),
     el(s("Conditions"), { NotBefore: at.toISOString(), NotOnOrAfter: notOnOrAfter.toISOString() }, el(s("AudienceRestriction"), {}, el(s("Audience"), {}, X_BORDER_AUDIENCE))),
