@@ -10,6 +10,7 @@ import { ConsentProblem, consentError, consentProblemOf } from "./errors";
 import type { ConsentCommand, ConsentRecord } from "./model";
 import { ndjsonLines } from "./ndjson";
 import { planAppend } from "./registry-rules";
+import { isUniqueViolation } from "./repository";
 import type { ConsentService } from "./service";
 import { isPasserelleError } from "../shared/errors";
 
@@ -128,15 +129,21 @@ export async function importConsents(service: ConsentService, input: AsyncIterab
   return { ...progress(), errors, errorsOmitted };
 }
 
+interface Failure {
+  line: number;
+  error: unknown;
+  requestId: string;
+}
+
 interface BatchOutcome {
   imported: number;
   replayed: number;
-  failures: { line: number; error: unknown; requestId: string }[];
+  failures: Failure[];
 }
 
 async function writeBatch(service: ConsentService, batch: readonly Pending[], checkPatients: boolean): Promise<BatchOutcome> {
-  const out: BatchOutcome = { imported: 0, replayed: 0, failures: [] };
   const repo = service.repository;
+  const failures: Failure[] = [];
   let candidates: Pending[] = [...batch];
   const directory = checkPatients ? service.patientDirectory : undefined;
   if (directory) {
@@ -145,47 +152,81 @@ async function writeBatch(service: ConsentService, batch: readonly Pending[], ch
     candidates = [];
     for (const b of batch) {
       if (known.get(b.command.patient)) candidates.push(b);
-      else out.failures.push({ line: b.line, error: consentError(ConsentProblem.PatientUnknown, `patient ${b.command.patient} is not known to the national record system`, { location: "/patient" }), requestId: b.command.requestId });
+      else failures.push({ line: b.line, error: consentError(ConsentProblem.PatientUnknown, `patient ${b.command.patient} is not known to the national record system`, { location: "/patient" }), requestId: b.command.requestId });
     }
   }
-  const histories = await repo.histories([...new Set(candidates.map((b) => b.command.patient))]);
-  const stored = await repo.byRequestIds(candidates.map((b) => b.command.requestId));
+  const patients = [...new Set(candidates.map((b) => b.command.patient))];
   const now = service.now().toISOString();
+  try {
+    // Optimistic path: plan as if no request id of the batch were stored yet (the common case of
+    // new changes); the unique index on request_id tells when that was wrong, and the careful path
+    // below plans again with the stored records. Saves a lookup per line on large imports.
+    // A refused line may be a replay or a reused id in truth: then too the careful path decides.
+    const careful = async () => {
+      const plan = planBatch(candidates, await repo.histories(patients), await repo.byRequestIds(candidates.map((b) => b.command.requestId)), now);
+      await repo.insertMany(plan.toInsert);
+      return done(service, batch, plan, failures);
+    };
+    const plan = planBatch(candidates, await repo.histories(patients), new Map(), now);
+    if (plan.failures.length > 0) return await careful();
+    try {
+      await repo.insertMany(plan.toInsert);
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      return await careful();
+    }
+    return done(service, batch, plan, failures);
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    // A concurrent writer took a version or a request id meanwhile: the lines one by one, each
+    // planned again by the ordinary path, so that no good line is lost.
+    const out: BatchOutcome = { imported: 0, replayed: 0, failures };
+    for (const b of candidates) {
+      try {
+        const r = await repo.append(b.command, { expectedVersion: b.expectedVersion, now: () => now });
+        if (r.replayed) out.replayed += 1;
+        else out.imported += 1;
+      } catch (err) {
+        out.failures.push({ line: b.line, error: err, requestId: b.command.requestId });
+      }
+    }
+    for (const p of patients) service.invalidate(p);
+    return out;
+  }
+}
+
+interface BatchPlan {
+  readonly toInsert: ConsentRecord[];
+  readonly replayed: number;
+  readonly failures: Failure[];
+}
+
+/** Plans the batch's lines in order against the histories (mutated: planned records are appended). */
+function planBatch(candidates: readonly Pending[], histories: Map<string, ConsentRecord[]>, stored: Map<string, ConsentRecord>, now: string): BatchPlan {
   const toInsert: ConsentRecord[] = [];
-  const planned: Pending[] = [];
+  const failures: Failure[] = [];
+  let replayed = 0;
   for (const b of candidates) {
     const history = histories.get(b.command.patient) ?? [];
     try {
       const plan = planAppend(history, b.command, { expectedVersion: b.expectedVersion, sameRequest: stored.get(b.command.requestId), now });
-      if (plan.kind === "replay") out.replayed += 1;
+      if (plan.kind === "replay") replayed += 1;
       else {
         history.push(plan.record);
         histories.set(b.command.patient, history);
         stored.set(b.command.requestId, plan.record); // a repeat later in the file is a replay or a conflict
         toInsert.push(plan.record);
-        planned.push(b);
       }
     } catch (e) {
-      out.failures.push({ line: b.line, error: e, requestId: b.command.requestId });
+      failures.push({ line: b.line, error: e, requestId: b.command.requestId });
     }
   }
-  try {
-    await repo.insertMany(toInsert);
-    out.imported += toInsert.length;
-  } catch {
-    // Someone wrote meanwhile: replay the batch's planned lines one by one through the ordinary path.
-    for (const b of planned) {
-      try {
-        const r = await repo.append(b.command, { expectedVersion: b.expectedVersion, now: () => now });
-        if (r.replayed) out.replayed += 1;
-        else out.imported += 1;
-      } catch (e) {
-        out.failures.push({ line: b.line, error: e, requestId: b.command.requestId });
-      }
-    }
-  }
+  return { toInsert, replayed, failures };
+}
+
+function done(service: ConsentService, batch: readonly Pending[], plan: BatchPlan, failures: Failure[]): BatchOutcome {
   for (const p of new Set(batch.map((b) => b.command.patient))) service.invalidate(p);
-  return out;
+  return { imported: plan.toInsert.length, replayed: plan.replayed, failures: [...failures, ...plan.failures] };
 }
 
 function lineError(line: number, e: unknown, requestId?: string): ImportLineError {

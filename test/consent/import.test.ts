@@ -86,4 +86,16 @@ forEachDatabase("consent NDJSON import", (ctx) => {
     expect((await service.repository.history(contested)).map((r) => [r.version, r.recordedBy])).to.deep.equal([[1, "other"], [2, "import"]]);
     expect((await service.repository.history(calm)).map((r) => r.version)).to.deep.equal([1, 2]);
   });
+
+  it("re-importing a file replays every line: nothing written, nothing rejected", async () => {
+    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: new TableAuditSink(ctx.database) });
+    const patients = [freshPatient(), freshPatient(), freshPatient()];
+    const text = patients.map((p) => line({ patient: p, requestId: `again-${p}` })).join("\n");
+    expect(await importConsents(service, Readable.from([text]), { importedBy: "t" })).to.include({ imported: 3, replayed: 0, rejected: 0 });
+    const before = await service.repository.count();
+    const newcomer = freshPatient();
+    const again = await importConsents(service, Readable.from([`${text}\n${line({ patient: newcomer })}`]), { importedBy: "t" });
+    expect(again).to.include({ imported: 1, replayed: 3, rejected: 0 });
+    expect(await service.repository.count()).to.equal(before + 1);
+  });
 });
