@@ -61,8 +61,10 @@ interface VerifiedAssertion {
 function signatureRefusal(e: unknown, kind: AssertionKind): AssertionRefused {
   if (e instanceof AssertionRefused) return e;
   // Long base64 runs (a signature value, a certificate) are cut out of what we tell the partner.
-  if (isPasserelleError(e)) return refuse("1001", kind, `signature refused: ${e.message.replace(/\s*[A-Za-z0-9+/=][A-Za-z0-9+/=\s]{38,}[A-Za-z0-9+/=]\s*/g, " [...] ")}`, e.code);
-  throw e;
+  if (isPasserelleError(e)) return refuse("1001", kind, `signature refused: ${e.message.replace(/[A-Za-z0-9+/=]{40,}(\s+[A-Za-z0-9+/=]{40,})*/g, "[...]")}`, e.code);
+  // Anything else thrown while checking a partner's signature came from its bytes (e.g. a certificate
+  // extension the ASN.1 parser cannot read): a refusal, not a server error.
+  return refuse("1001", kind, "signature refused: its certificate or signature cannot be read", ErrorCode.Internal);
 }
 
 /** Verifies one assertion's signature against the signing trust of `candidates` (the peer, or every partner offline). */
