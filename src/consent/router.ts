@@ -7,6 +7,7 @@
 import express, { Router, type Request, type Response } from "express";
 import { requestIdOf } from "../shared/logger";
 import { matriculeProblem } from "../national/matricule";
+import { parseBound } from "./command";
 import { ConsentProblem, consentError, consentProblemOf } from "./errors";
 import { importConsents, type ImportLineError, type ImportProgress } from "./import";
 import { consentProblemHandler } from "./problem";
@@ -50,7 +51,7 @@ export function consentRouter(service: ConsentService): Router {
 
   router.get("/:patient", async (req, res) => {
     const patient = await knownPatient(service, String(req.params.patient));
-    const at = typeof req.query.at === "string" ? req.query.at : service.now();
+    const at = typeof req.query.at === "string" ? queryTime(req.query.at) : service.now();
     const current = await service.current(patient, at);
     res.set("ETag", etag(current.state.version)).json(current);
   });
@@ -101,6 +102,13 @@ export function ifMatchVersion(header: string | undefined): number | undefined {
   const m = /^\s*(?:W\/)?"?(\d{1,9})"?\s*$/.exec(header);
   if (!m) throw consentError(ConsentProblem.InputInvalid, `If-Match must be the consent version as an entity tag, e.g. "3"; got ${header}`, { location: "If-Match" });
   return Number(m[1]);
+}
+
+/** ?at=: a date (00:00 UTC) or a timestamp with offset, as everywhere else in the consent API. */
+function queryTime(value: string): string {
+  const iso = parseBound(value, "from");
+  if (iso === undefined) throw consentError(ConsentProblem.InputInvalid, `at=${value} is not a date (YYYY-MM-DD) nor a timestamp with offset`, { location: "at" });
+  return iso;
 }
 
 function pathPatient(value: string): string {

@@ -99,6 +99,8 @@ forEachDatabase("consent REST", (ctx) => {
     expect(now.body.state.permitted).to.deep.equal({ ps: ["BE"], ep: [] });
     const past = await request(app).get(url(ALICE)).query({ at: "2020-01-01T00:00:00Z" }).expect(200);
     expect(past.body.state.permitted).to.deep.equal({ ps: [], ep: [] });
+    const vague = await request(app).get(url(ALICE)).query({ at: "2020" }).expect(400);
+    expect(vague.body).to.include({ code: "CONSENT_INPUT_INVALID", location: "at" });
     const history = await request(app).get(`${url(ALICE)}/history`).expect(200);
     assertMatches("History", history.body);
     expect(history.body.records.map((r: { version: number; action: string }) => [r.version, r.action])).to.deep.equal([[1, "grant"], [2, "revoke"]]);
