@@ -199,3 +199,25 @@ export function issueTrcAssertion(request: TrcRequest, o: IssueOptions): IssuedA
   const content = checked(unsigned, "trc", (root) => checkTrc(readAssertion(root, "trc"), at, hcpView));
   return { xml: signAssertion(unsigned, o.key), id, content };
 }
+
+/** Issuer names as eHDSI gateways write them: the national IdP for HCP assertions, the gateway for TRCs. */
+export function issuerNames(country: string): { hcp: string; trc: string } {
+  return { hcp: `urn:idp:${country}:countryB`, trc: `urn:initgw:${country}:countryB` };
+}
+
+export interface AssertionIssuer {
+  hcp(user: HcpUser, at?: Date): IssuedAssertion<HcpIdentity>;
+  trc(request: TrcRequest, at?: Date): IssuedAssertion<TreatmentRelationship>;
+}
+
+/**
+ * Our issuer (country B): our SAML key (certificates directory `saml.pem` / `saml.key.pem`, see
+ * loadSigningKey), our country and home community id. For the exchange workers.
+ */
+export function createAssertionIssuer(o: { key: SigningKey; country: string; homeCommunityId: string }): AssertionIssuer {
+  const names = issuerNames(o.country);
+  return {
+    hcp: (user, at) => issueHcpAssertion(user, { key: o.key, issuer: names.hcp, homeCommunityId: o.homeCommunityId, ...(at ? { at } : {}) }),
+    trc: (request, at) => issueTrcAssertion(request, { key: o.key, issuer: names.trc, ...(at ? { at } : {}) }),
+  };
+}

@@ -8,7 +8,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { issueHcpAssertion, issueTrcAssertion } from "../../src/saml/issue";
+import { PartnerRegistry } from "../../src/exchange/partners/registry";
+import { checkPartnerInput } from "../../src/exchange/partners/repository";
+import { createAssertionIssuer, issueHcpAssertion, issueTrcAssertion } from "../../src/saml/issue";
 import { AssertionRefused } from "../../src/saml/refusal";
 import { validateAssertions } from "../../src/saml/validate";
 import { AT, DOCTOR, DK_HOME_COMMUNITY, ISSUED_AT, PATIENT, assertionPair, envelope, signingKey, testRegistry } from "./fixtures";
@@ -89,6 +91,21 @@ describe("SAML interoperability: xmlsec1 and python3-xmlsec", function () {
     expect(tampered.message).to.match(/digest does not match/);
     const wrongSigner = await refusal(validateAssertions(envelope([signWithXmlsec(pair.hcp, "rogue-saml"), trc]), { service: "ps", registry, peerCountry: "DK", at: AT, patientId: PATIENT }));
     expect(wrongSigner.message).to.match(/does not chain to a trusted CA/);
+  });
+
+  it("our issuer (LU, its SAML key) produces a pair a partner trusting our CA accepts", async () => {
+    const issuer = createAssertionIssuer({ key: signingKey("lu-saml"), country: "LU", homeCommunityId: "urn:oid:1.3.182.2.12.10000734" });
+    const hcp = issuer.hcp(DOCTOR, ISSUED_AT);
+    const trc = issuer.trc({ hcp: hcp.content, patientId: PATIENT, purposeOfUse: "TREATMENT" }, ISSUED_AT);
+    expect(hcp.xml).to.contain(">urn:idp:LU:countryB</saml2:Issuer>");
+    expect(trc.xml).to.contain(">urn:initgw:LU:countryB</saml2:Issuer>");
+    const luCa = readFileSync(join(KEYS_DIR, "lu-signing-ca.pem"), "utf8");
+    const theirView = new PartnerRegistry([
+      checkPartnerInput({ country: "LU", homeCommunityId: "urn:oid:1.3.182.2.12.10000734", endpoints: {}, tls: { ca: [luCa] }, signing: { ca: [luCa] } }),
+    ]);
+    const r = await validateAssertions(envelope([hcp.xml, trc.xml]), { service: "ps", registry: theirView, peerCountry: "LU", at: AT, patientId: PATIENT });
+    expect(r.country).to.equal("LU");
+    expect(xmlsec1Verify(trc.xml, "lu-signing-ca").ok).to.equal(true);
   });
 
   it("refuses to issue what the rules would refuse: unknown role, single-factor login, a nurse without on-behalf-of, a 5 h HCP", () => {
