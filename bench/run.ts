@@ -1,0 +1,61 @@
+// `npm run bench`: every benchmark script, one after the other, each printing its figures beside the
+// baseline it measured in the same run. `npm run bench -- documents signing` runs only those named.
+// Figures, not verdicts: a floor that is missed is printed as MISSED/OVER and the exit code is 1.
+import { machine } from "./measure";
+
+interface Bench {
+  name: string;
+  describe: string;
+  /** Runs the benchmark, prints its figures, returns whether its floors were met. */
+  run(): Promise<boolean>;
+}
+
+const BENCHES: Bench[] = [
+  {
+    name: "documents",
+    describe: "national PS -> sealed pivot L3, documents/s on one core (floor 200/s)",
+    async run() {
+      const b = await import("./documents");
+      const r = await b.run();
+      console.log(b.format(r));
+      return r.withinFloor;
+    },
+  },
+  {
+    name: "signing",
+    describe: "seal and verify alone, against libxmlsec1 in-process (floor: no slower than 3x)",
+    async run() {
+      const b = await import("./signing");
+      const r = await b.run();
+      console.log(b.format(r));
+      return r.figures.every((f) => f.withinFloor);
+    },
+  },
+  {
+    name: "consent",
+    describe: "1M consent records into SQLite and PostgreSQL (floor 30 s each), decision latency",
+    async run() {
+      const b = await import("./consent");
+      const r = await b.run({ log: (l) => console.error(`  ${l}`) });
+      console.log(b.format(r));
+      return r.imports.every((i) => i.withinFloor);
+    },
+  },
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+if (unknown.length) {
+  console.error(`unknown benchmark(s): ${unknown.join(", ")}; known: ${BENCHES.map((b) => b.name).join(", ")}`);
+  process.exit(2);
+}
+const m = machine();
+console.log(`Passerelle benchmarks — ${m.nproc} CPU(s), ${m.cpu}, Node ${m.node}, ${new Date().toISOString()}`);
+let allMet = true;
+for (const bench of BENCHES.filter((b) => wanted.length === 0 || wanted.includes(b.name))) {
+  console.log(`\n== ${bench.name}: ${bench.describe}`);
+  const t0 = performance.now();
+  allMet = (await bench.run()) && allMet;
+  console.log(`   (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+}
+process.exitCode = allMet ? 0 : 1;
