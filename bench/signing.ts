@@ -4,7 +4,7 @@
 // same key in the same run. Floor: ours no slower than 3x libxmlsec1.
 // Run alone: `npx tsx bench/signing.ts`; `npm run bench` calls run() from bench/run.ts.
 import { execFileSync } from "node:child_process";
-import { cpus, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,7 @@ import { loadSigningKey } from "../src/signing/keys";
 import { signDocument } from "../src/signing/sign";
 import { loadTrustList } from "../src/signing/trust";
 import { verifyDocument } from "../src/signing/verify";
+import { machine, perSecond, type Machine } from "./measure";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const EHDSI = resolve(HERE, "../../shared/ehdsi");
@@ -37,22 +38,8 @@ export interface SigningFigures {
 }
 
 export interface SigningBenchResult {
-  machine: { nproc: number; cpu: string; node: string };
+  machine: Machine;
   figures: SigningFigures[];
-}
-
-/** Runs fn repeatedly for about `ms` milliseconds (after a warm-up) and returns calls per second. */
-function perSecond(fn: () => void, ms: number): number {
-  for (let i = 0; i < 10; i++) fn();
-  let n = 0;
-  const start = performance.now();
-  let elapsed = 0;
-  while (elapsed < ms) {
-    fn();
-    n++;
-    elapsed = performance.now() - start;
-  }
-  return (n * 1000) / elapsed;
 }
 
 function xmlsecPerSecond(document: string, keyFile: string, certFile: string, rounds: number): number {
@@ -80,7 +67,7 @@ export async function run(options: { ms?: number } = {}): Promise<SigningBenchRe
       const ratio = xmlsecSignPerSecond / signPerSecond;
       figures.push({ document: doc.name, bytes: Buffer.byteLength(xml), signPerSecond, verifyPerSecond, xmlsecSignPerSecond, ratio, withinFloor: ratio <= MAX_RATIO });
     }
-    return { machine: { nproc: cpus().length, cpu: cpus()[0]?.model ?? "unknown", node: process.version }, figures };
+    return { machine: machine(), figures };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
