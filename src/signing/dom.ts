@@ -2,6 +2,7 @@
 // failure, and a DOCTYPE is refused (no entity tricks in what we canonicalise).
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { ErrorCode, PasserelleError, type ErrorCode as Code } from "../shared/errors";
+import { DSIG_NS } from "./algorithms";
 
 export function parseXmlStrict(xml: string, code: Code = ErrorCode.InputInvalid): Document {
   let doc: Document;
@@ -52,4 +53,17 @@ export function pureText(e: Element, code: Code, what: string): string {
     text += c.nodeValue ?? "";
   }
   return text;
+}
+
+/**
+ * Removes the enveloped ds:Signature children of the root (a document seal, sign.ts) and says how many
+ * there were: for work on the content (schema validation, country-B translation) of a signed document.
+ * This checks nothing: verifyDocument() is how a signature is trusted.
+ */
+export function removeEnvelopedSignatures(doc: Document): number {
+  const root = doc.documentElement;
+  if (!root) return 0;
+  const signatures = childElements(root, DSIG_NS, "Signature");
+  for (const s of signatures) root.removeChild(s);
+  return signatures.length;
 }

@@ -13,11 +13,10 @@
 // result says so (the caller keeps the signed pivot as received).
 import { XMLSerializer, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
+import { removeEnvelopedSignatures } from "../../signing/dom";
 import { catalogueLanguage, displayIn } from "../../terminology/catalogue";
 import type { Terminology } from "../../terminology/types";
 import { CDA_NAMESPACES, readCda } from "./cda-reader";
-
-const DSIG_NS = "http://www.w3.org/2000/09/xmldsig#";
 
 export interface TranslationResult {
   xml: string;
@@ -108,13 +107,7 @@ export function translateCda(xml: string, terminology: Terminology, language: st
   };
   sections(root);
 
-  let signatureRemoved = false;
-  for (const c of elementChildren(root)) {
-    if (c.localName === "Signature" && c.namespaceURI === DSIG_NS) {
-      root.removeChild(c);
-      signatureRemoved = true;
-    }
-  }
+  const signatureRemoved = removeEnvelopedSignatures(doc) > 0;
 
   return {
     xml: new XMLSerializer().serializeToString(doc), language: lang, translated,
