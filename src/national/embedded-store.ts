@@ -4,9 +4,9 @@
 import { createHash } from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Dispensation, Identifier, Patient, PatientSummary, Prescription } from "../canonical/model";
-import { isUniqueViolation } from "../consent/repository";
 import { ErrorCode, PasserelleError } from "../shared/errors";
 import type { Database } from "../storage/database";
+import { isUniqueViolation } from "../storage/errors";
 import { checkDispensable, currentStatus, packagesAsked } from "./dispensing";
 import { patientSummaryFromFhir } from "./fhir/patient-summary";
 import { prescriptionsFromFhir } from "./fhir/prescription";
