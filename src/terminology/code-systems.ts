@@ -29,6 +29,12 @@ export const CodeSystems = {
   allergyVerification: { oid: "2.16.840.1.113883.4.642.4.1371", uri: "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", name: "AllergyIntoleranceVerificationStatus" },
   allergyClinical: { oid: "2.16.840.1.113883.4.642.4.1373", uri: "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", name: "AllergyIntoleranceClinicalStatus" },
   timingEvent: { oid: "2.16.840.1.113883.5.139", uri: "http://terminology.hl7.org/CodeSystem/v3-TimingEvent", name: "TimingEvent" },
+  // International HL7 systems that FHIR IPS bundles use (OIDs from the HL7 OID registry).
+  icdO3: { oid: "2.16.840.1.113883.6.43.1", uri: "http://terminology.hl7.org/CodeSystem/icd-o-3", name: "ICD-O-3" },
+  cvx: { oid: "2.16.840.1.113883.12.292", uri: "http://hl7.org/fhir/sid/cvx", name: "CVX" },
+  routeOfAdministration: { oid: "2.16.840.1.113883.5.112", uri: "http://terminology.hl7.org/CodeSystem/v3-RouteOfAdministration", name: "RouteOfAdministration" },
+  contactRole: { oid: "2.16.840.1.113883.12.131", uri: "http://terminology.hl7.org/CodeSystem/v2-0131", name: "Contact Role" },
+  observationInterpretation: { oid: "2.16.840.1.113883.5.83", uri: "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation", name: "ObservationInterpretation" },
   // EMA SPOR Substance Management Services (eHDSISubstance); OID (unconfirmed) as eHDSI MVC lists it.
   emaSms: { oid: "2.16.840.1.113883.3.6905.2", uri: "https://spor.ema.europa.eu/v2/SubstanceDefinition", name: "EMA SMS" },
   emdn: { oid: "1.3.6.1.4.1.12559.11.10.1.3.1.44.6", uri: "urn:oid:1.3.6.1.4.1.12559.11.10.1.3.1.44.6", name: "EMDN" },

@@ -4,7 +4,6 @@
 import type { Address, Coded, Concept, ContactPoint, HumanName, Identifier, Period, Quantity, Ratio } from "../../canonical/model";
 import { codeSystemName, oidForSystem } from "../../terminology/code-systems";
 import { at, fhirError } from "./errors";
-import "./systems";
 import type {
   FhirAddress,
   FhirCodeableConcept,
