@@ -7,7 +7,7 @@ import type { Prescription, PrescriptionItem } from "../../canonical/model";
 import { el, serialize, type XChild, type XElement } from "../../shared/xml";
 import type { DocumentContext } from "../context";
 import { fixedCode, ii } from "./datatypes";
-import { clinicalDocument, headerElements } from "./header";
+import { clinicalDocument, headerElements, type DocumentHeader } from "./header";
 import { documentId, documentSetId } from "./ids";
 import { dosageParts, itemStatusCode, modelIdToIi, patientInstructions, prescribedQuantity, substitutionPermission } from "./medication-entry";
 import { productBlock, strengthText } from "./product";
@@ -23,26 +23,31 @@ export const narrativeIds = {
   instructions: (i: number) => `ep-pinstruct-${i + 1}`,
 };
 
+/**
+ * The header of an eP document (L3, or L1 with its own templateId and id kind): the prescriber is
+ * author and legal authenticator (eHDSI eP: the prescriber signs the prescription).
+ */
+export function ePrescriptionHeader(p: Prescription, ctx: DocumentContext, options: { templateId?: string; kind?: string } = {}): DocumentHeader {
+  const kind = options.kind ?? "ep";
+  return {
+    kind: "ep",
+    templateIds: [options.templateId ?? EP_DOCUMENT_TEMPLATE],
+    // Stable while the prescription is unchanged (ids.ts); the prescription id itself is the
+    // section id and each item's id, which the eD refers back to.
+    id: documentId(ctx, kind, p.id, p),
+    setId: documentSetId(ctx, kind, p.id),
+    code: { code: "57833-6", display: "Prescription for medication" },
+    title: `ePrescription ${p.id}`,
+    language: p.language,
+    patient: p.patient,
+    authors: [{ practitioner: p.prescriber, time: p.issued }],
+    legalAuthenticator: { practitioner: p.prescriber, time: p.issued },
+  };
+}
+
 /** Build the eP pivot L3 of one prescription. Throws PasserelleError (mapping, invalid data). */
 export function buildEPrescriptionL3(p: Prescription, ctx: DocumentContext): string {
-  const header = headerElements(
-    {
-      kind: "ep",
-      templateIds: [EP_DOCUMENT_TEMPLATE],
-      // Stable while the prescription is unchanged (ids.ts); the prescription id itself is the
-      // section id and each item's id, which the eD refers back to.
-      id: documentId(ctx, "ep", p.id, p),
-      setId: documentSetId(ctx, "ep", p.id),
-      code: { code: "57833-6", display: "Prescription for medication" },
-      title: `ePrescription ${p.id}`,
-      language: p.language,
-      patient: p.patient,
-      authors: [{ practitioner: p.prescriber, time: p.issued }],
-      // The prescriber signs the prescription (eHDSI eP: legalAuthenticator).
-      legalAuthenticator: { practitioner: p.prescriber, time: p.issued },
-    },
-    ctx,
-  );
+  const header = headerElements(ePrescriptionHeader(p, ctx), ctx);
   const body = el("component", {}, el("structuredBody", {}, el("component", {}, section(p, ctx))));
   return serialize(clinicalDocument(header, body));
 }

@@ -8,7 +8,8 @@ import type { DocumentContext } from "../context";
 import { renderPrescriptionPdf } from "../pdf/eprescription-pdf";
 import { renderPatientSummaryPdf } from "../pdf/patient-summary-pdf";
 import { clinicalDocument, headerElements } from "./header";
-import { documentId, documentSetId } from "./ids";
+import { ePrescriptionHeader } from "./eprescription";
+import { documentId } from "./ids";
 import { patientSummaryHeader } from "./patient-summary";
 
 export const PS_L1_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.1.7";
@@ -37,24 +38,10 @@ export async function buildPatientSummaryL1(ps: PatientSummary, ctx: DocumentCon
   return { xml: serialize(clinicalDocument(headerElements(header, ctx), nonXmlBody(pdf))), pdf };
 }
 
-/** The eP L1 of one prescription: the header fields of buildEPrescriptionL3 (eprescription.ts), its own id, XFRM to the eP L3. */
+/** The eP L1 of one prescription: same header as the eP L3, its own id, XFRM to the eP L3. */
 export async function buildEPrescriptionL1(p: Prescription, ctx: DocumentContext): Promise<Level1Document> {
-  const header = headerElements(
-    {
-      kind: "ep",
-      templateIds: [EP_L1_TEMPLATE],
-      id: documentId(ctx, "ep-l1", p.id, p),
-      setId: documentSetId(ctx, "ep-l1", p.id),
-      code: { code: "57833-6", display: "Prescription for medication" },
-      title: `ePrescription ${p.id}`,
-      language: p.language,
-      patient: p.patient,
-      authors: [{ practitioner: p.prescriber, time: p.issued }],
-      legalAuthenticator: { practitioner: p.prescriber, time: p.issued },
-      relatedDocuments: [{ typeCode: "XFRM", id: documentId(ctx, "ep", p.id, p) }],
-    },
-    ctx,
-  );
+  const header = ePrescriptionHeader(p, ctx, { templateId: EP_L1_TEMPLATE, kind: "ep-l1" });
+  header.relatedDocuments = [{ typeCode: "XFRM", id: documentId(ctx, "ep", p.id, p) }];
   const pdf = await renderPrescriptionPdf(p, { date: ctx.now() });
-  return { xml: serialize(clinicalDocument(header, nonXmlBody(pdf))), pdf };
+  return { xml: serialize(clinicalDocument(headerElements(header, ctx), nonXmlBody(pdf))), pdf };
 }
