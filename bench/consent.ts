@@ -132,11 +132,12 @@ async function latencyAsync(name: string, n: number, fn: (i: number) => Promise<
   return { name, samples: n, p50us: samples[Math.floor(n * 0.5)]!, p99us: samples[Math.floor(n * 0.99)]! };
 }
 
-/** The same histories as the import, in memory, keyed by patient. */
-function histories(records: number): Map<string, ConsentRecord[]> {
+/** Histories of the same mix as the import for `patients` patients, in memory, keyed by patient. */
+function histories(patients: number): Map<string, ConsentRecord[]> {
   const map = new Map<string, ConsentRecord[]>();
   const at = "2026-01-01T00:00:00.000Z";
-  for (const { line } of consentLines(records)) {
+  for (const { line, patients: seen } of consentLines(Math.ceil(patients * 1.2))) {
+    if (seen > patients) break;
     const c = JSON.parse(line) as Omit<ConsentRecord, "version" | "recordedAt" | "services" | "countries"> & { services?: Service[]; countries?: ConsentRecord["countries"]; validFrom?: string; validUntil?: string };
     const list = map.get(c.patient) ?? [];
     list.push({
@@ -181,7 +182,7 @@ async function freshPostgres(dir: string): Promise<{ database: Database; drop():
   };
 }
 
-export async function run(options: { records?: number; log?: (line: string) => void } = {}): Promise<ConsentBenchResult> {
+export async function run(options: { records?: number; patients?: number; log?: (line: string) => void } = {}): Promise<ConsentBenchResult> {
   const records = options.records ?? 1_000_000;
   const log = options.log ?? (() => undefined);
   const dir = mkdtempSync(resolve(tmpdir(), "passerelle-bench-consent-"));
@@ -196,15 +197,19 @@ export async function run(options: { records?: number; log?: (line: string) => v
     imports.push(await importInto(sqlite, file));
     log(`sqlite import done: ${imports.at(-1)!.seconds.toFixed(1)} s`);
 
-    const memory = histories(records);
+    const memory = histories(options.patients ?? 1_000_000);
     const patients = [...memory.keys()];
     const qs = queries(patients, 200_000);
+    // Database checks ask about imported patients only.
+    const imported = new Set<string>();
+    for (const { line } of consentLines(records)) imported.add((JSON.parse(line) as { patient: string }).patient);
+    const dbQueries = queries([...imported], 5000);
     const n = qs.length;
     latencies.push(latency("baseline: Map.get of the history", n, (i) => memory.get(qs[i]!.patient)));
     latencies.push(latency("decide(): Map.get + decision", n, (i) => decide(memory.get(qs[i]!.patient) ?? [], qs[i]!).permit));
     const check = async (database: Database, label: string) => {
       const service = new ConsentService({ repository: new ConsentRepository(database), audit: new TableAuditSink(database), cacheTtlMs: 0 });
-      latencies.push(await latencyAsync(`check() ${label}: history from the database + decision + audit row`, 5000, (i) => service.check(qs[i]!)));
+      latencies.push(await latencyAsync(`check() ${label}: history from the database + decision + audit row`, 5000, (i) => service.check(dbQueries[i]!)));
     };
     await check(sqlite, "SQLite");
     await sqlite.close();
@@ -225,7 +230,7 @@ export async function run(options: { records?: number; log?: (line: string) => v
 }
 
 export function format(result: ConsentBenchResult): string {
-  const lines = [`consent: ${result.patients} patients`];
+  const lines = [`consent: decisions over ${result.patients} patients in memory`];
   for (const i of result.imports) {
     lines.push(`  import ${i.records} records into ${i.dialect}: ${i.seconds.toFixed(1)} s (${Math.round(i.recordsPerSecond)} records/s; floor ${FLOOR_SECONDS} s: ${i.withinFloor ? "ok" : "OVER"})`);
   }
