@@ -10,7 +10,7 @@ import { ConsentProblem, consentError, consentProblemOf } from "./errors";
 import type { ConsentCommand, ConsentRecord } from "./model";
 import { ndjsonLines } from "./ndjson";
 import { planAppend } from "./registry-rules";
-import { isUniqueViolation } from "./repository";
+import { isUniqueViolation } from "../storage/errors";
 import type { ConsentService } from "./service";
 import { isPasserelleError } from "../shared/errors";
 

@@ -3,6 +3,7 @@
 // a transaction; a concurrent writer that took the same version makes the loser re-read and retry.
 import { type Expression, type Kysely, type SqlBool, type Transaction, sql } from "kysely";
 import type { Database } from "../storage/database";
+import { isUniqueViolation } from "../storage/errors";
 import type { ConsentTables } from "./migrations";
 import type { ConsentAction, ConsentCommand, ConsentRecord, ConsentService, ConsentSource, CountryScope } from "./model";
 import { type AppendPlan, planAppend } from "./registry-rules";
@@ -146,12 +147,6 @@ export class ConsentRepository {
     const row = await this.db.selectFrom("consent_records").select((eb) => eb.fn.countAll<number>().as("n")).executeTakeFirstOrThrow();
     return Number(row.n);
   }
-}
-
-/** A primary-key or unique constraint violation, on either dialect. */
-export function isUniqueViolation(e: unknown): boolean {
-  const code = (e as { code?: unknown } | null)?.code;
-  return code === "23505" || code === "SQLITE_CONSTRAINT_PRIMARYKEY" || code === "SQLITE_CONSTRAINT_UNIQUE";
 }
 
 async function insertUnnest(trx: Transaction<ConsentTables>, rows: readonly Row[]): Promise<void> {
