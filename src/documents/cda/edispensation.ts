@@ -12,6 +12,7 @@ import { fixedCode, ii, ts } from "./datatypes";
 import { assignedPractitioner, clinicalDocument, headerElements } from "./header";
 import { entryId, type InstanceId } from "./ids";
 import { modelIdToIi } from "./medication-entry";
+import { content, narrativeTable, textRef } from "./narrative";
 import { productBlock } from "./product";
 
 export const ED_DOCUMENT_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.1.2";
@@ -100,7 +101,7 @@ function supply(d: Dispensation, item: DispensedItem, index: number, ctx: Docume
     el("templateId", { root: "1.3.6.1.4.1.19376.1.5.3.1.4.7.3" }),
     el("templateId", { root: ED_ITEM_TEMPLATE }),
     ii(entryId(ctx, "ed", `${d.id}.${index + 1}`)),
-    el("text", {}, el("reference", { value: `#${edNarrativeIds.item(index)}` })),
+    textRef(edNarrativeIds.item(index)),
     el("statusCode", { code: "completed" }),
     ts("effectiveTime", d.time),
     el("quantity", { value: String(item.packages), unit: "1" }),
@@ -169,28 +170,14 @@ function substitutionAct(item: DispensedItem): XElement {
 }
 
 function narrative(d: Dispensation): XElement {
-  const header = ["Medicinal product", "Packages", "Substituted", "Prescription item"];
-  return el(
-    "text",
-    {},
-    el(
-      "table",
-      {},
-      el("thead", {}, el("tr", {}, header.map((h) => el("th", {}, h)))),
-      el(
-        "tbody",
-        {},
-        d.items.map((item, i) =>
-          el(
-            "tr",
-            {},
-            el("td", {}, el("content", { ID: edNarrativeIds.item(i) }, item.product.name)),
-            el("td", {}, String(item.packages)),
-            el("td", {}, item.substituted ? `yes${item.substitutionCode ? ` (${item.substitutionCode})` : ""}` : "no"),
-            el("td", {}, `${d.prescriptionId} / ${item.prescriptionItemId}`),
-          ),
-        ),
-      ),
-    ),
-  );
+  const headers = ["Medicinal product", "Packages", "Substituted", "Prescription item"];
+  const rows = d.items.map((item, i) => ({
+    cells: [
+      [content(edNarrativeIds.item(i), item.product.name)],
+      [String(item.packages)],
+      [item.substituted ? `yes${item.substitutionCode ? ` (${item.substitutionCode})` : ""}` : "no"],
+      [`${d.prescriptionId} / ${item.prescriptionItemId}`],
+    ],
+  }));
+  return el("text", {}, narrativeTable(headers, rows));
 }

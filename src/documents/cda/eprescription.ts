@@ -10,6 +10,7 @@ import { fixedCode, ii } from "./datatypes";
 import { clinicalDocument, headerElements, type DocumentHeader } from "./header";
 import { documentId, documentSetId } from "./ids";
 import { dosageParts, itemStatusCode, modelIdToIi, patientInstructions, prescribedQuantity, substitutionPermission } from "./medication-entry";
+import { content, narrativeTable, textRef } from "./narrative";
 import { productBlock, strengthText } from "./product";
 
 export const EP_DOCUMENT_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.1.1";
@@ -75,7 +76,7 @@ export function prescriptionItem(p: Prescription, item: PrescriptionItem, index:
     el("templateId", { root: "1.3.6.1.4.1.19376.1.5.3.1.4.7.1" }),
     ii(modelIdToIi(item.id, ctx)),
     fixedCode("code", "DRUG", "2.16.840.1.113883.5.4", "Drug therapy", "ActCode"),
-    el("text", {}, el("reference", { value: `#${narrativeIds.item(index)}` })),
+    textRef(narrativeIds.item(index)),
     el("statusCode", { code: itemStatusCode(p.status, item) }),
     times,
     route,
@@ -91,32 +92,18 @@ export function prescriptionItem(p: Prescription, item: PrescriptionItem, index:
 
 /** Section text: one table row per item; the entries point into it (eHDSI: narrative required). */
 function narrative(p: Prescription): XElement {
-  const header = ["Medicinal product", "Strength", "Dosage", "Packages", "Substitution", "Instructions"];
-  return el(
-    "text",
-    {},
-    el(
-      "table",
-      {},
-      el("thead", {}, el("tr", {}, header.map((h) => el("th", {}, h)))),
-      el(
-        "tbody",
-        {},
-        p.items.map((item, i) =>
-          el(
-            "tr",
-            {},
-            el("td", {}, el("content", { ID: narrativeIds.item(i) }, item.product.name)),
-            el("td", {}, strengthText(item.product)),
-            el("td", {}, item.dosage.map((d) => d.text).filter((t): t is string => !!t).join("; ")),
-            el("td", {}, packagesText(item)),
-            el("td", {}, item.substitutionAllowed ? "allowed" : "not allowed"),
-            el("td", {}, item.instructions ? el("content", { ID: narrativeIds.instructions(i) }, item.instructions) : ""),
-          ),
-        ),
-      ),
-    ),
-  );
+  const headers = ["Medicinal product", "Strength", "Dosage", "Packages", "Substitution", "Instructions"];
+  const rows = p.items.map((item, i) => ({
+    cells: [
+      [content(narrativeIds.item(i), item.product.name)],
+      [strengthText(item.product)],
+      [item.dosage.map((d) => d.text).filter((t): t is string => !!t).join("; ")],
+      [packagesText(item)],
+      [item.substitutionAllowed ? "allowed" : "not allowed"],
+      [item.instructions ? content(narrativeIds.instructions(i), item.instructions) : ""],
+    ],
+  }));
+  return el("text", {}, narrativeTable(headers, rows));
 }
 
 function packagesText(item: PrescriptionItem): string {

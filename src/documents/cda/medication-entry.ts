@@ -11,6 +11,7 @@ import { transcode } from "../../terminology/transcode";
 import type { DocumentContext } from "../context";
 import { coded, eivlTs, fixedCode, isUid, ivlTs, pivlTs, pq } from "./datatypes";
 import type { InstanceId } from "./ids";
+import { textRef } from "./narrative";
 
 /** v3 ActStatus of an item: completed once fully dispensed, else from the prescription status. */
 export function itemStatusCode(status: PrescriptionStatus, item?: PrescriptionItem): string {
@@ -138,7 +139,7 @@ export function patientInstructions(ref: string): XElement {
       el("templateId", { root: "2.16.840.1.113883.10.20.1.49" }),
       el("templateId", { root: "1.3.6.1.4.1.19376.1.5.3.1.4.3" }),
       fixedCode("code", "PINSTRUCT", "1.3.6.1.4.1.19376.1.5.3.2", "Patient Medication Instructions", "IHEActCode"),
-      el("text", {}, el("reference", { value: `#${ref}` })),
+      textRef(ref),
       el("statusCode", { code: "completed" }),
     ),
   );

@@ -9,7 +9,8 @@ import type { Allergy, Concept, Reaction, RequiredSection } from "../../../canon
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
+import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 12, code: "48765-2", display: "Allergies and adverse reactions Document", key: "allergies" };
 
@@ -62,7 +63,7 @@ export function allergySection(b: PsBuild, data: RequiredSection<Allergy>): XEle
     );
     return section(b, SPEC, [absentNarrative(id, b.labels.absent.allergies[kind])], [concernAct(b, `allergies.${kind}`, "active", na, obs)]);
   }
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries = data.entries.map((a) => {
     const id = b.nextId("allergy");
     const ids = { row: id, type: `${id}-type`, agent: `${id}-agent`, reactions: a.reactions.map((_, i) => `${id}-reaction-${i + 1}`) };
@@ -80,7 +81,7 @@ export function allergySection(b: PsBuild, data: RequiredSection<Allergy>): XEle
     });
     return allergyEntry(b, a, ids);
   });
-  return section(b, SPEC, [table(b.labels.headers.allergies, rows)], entries);
+  return section(b, SPEC, [narrativeTable(b.labels.headers.allergies, rows)], entries);
 }
 
 function reactionText(r: Reaction): string {

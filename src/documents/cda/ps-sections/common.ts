@@ -1,7 +1,7 @@
 // Shared machinery of the PS section builders: the build context (document context, narrative id
 // allocation), the section wrapper (templateId 1.3.6.1.4.1.12559.11.10.1.3.1.2.N, LOINC code,
-// title, narrative, entries), narrative tables whose cells carry the IDs that entries reference
-// (`originalText/reference value="#ID"`, CDA R2 §4.3.5.1), transcoding and observation values.
+// title, narrative, entries), transcoding and observation values. Narrative tables and the IDs
+// entries reference are in ../narrative.ts.
 import type { Concept, ObservationValue, Quantity } from "../../../canonical/model";
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { binding } from "../../../terminology/bindings";
@@ -104,30 +104,6 @@ export function conceptText(c: Concept | undefined, pivot?: PivotCoded): string 
   return "";
 }
 
-export interface Row {
-  id: string;
-  cells: XChild[][];
-}
-
-/** A narrative table: header row, then one `tr` per entry, each cell's content as given. */
-export function table(headers: string[], rows: Row[]): XElement {
-  return el(
-    "table",
-    {},
-    el("thead", {}, el("tr", {}, headers.map((h) => el("th", {}, h)))),
-    el(
-      "tbody",
-      {},
-      rows.map((r) => el("tr", { ID: r.id }, r.cells.map((c) => el("td", {}, c)))),
-    ),
-  );
-}
-
-/** A narrative cell part that an entry's originalText can point to. */
-export function content(id: string, text: string): XElement {
-  return el("content", { ID: id }, text);
-}
-
 export function quantityText(q: Quantity): string {
   return q.unit === "1" ? q.value : `${q.value} ${q.unit}`;
 }
@@ -163,11 +139,6 @@ export function observationValue(b: PsBuild, v: ObservationValue, element?: stri
     case "range":
       return el("value", { "xsi:type": "IVL_PQ" }, v.low ? pq("low", v.low) : undefined, v.high ? pq("high", v.high) : undefined);
   }
-}
-
-/** `<text><reference value="#id"/></text>` of an entry. */
-export function textRef(id: string): XElement {
-  return el("text", {}, el("reference", { value: `#${id}` }));
 }
 
 // ---- "no information" / "known absent" ---------------------------------------------------------------

@@ -5,7 +5,8 @@
 import type { DeviceUse, RequiredSection } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
 import { ivlTs } from "../datatypes";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
+import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 4, parents: ["2.16.840.1.113883.10.20.1.7"], code: "46264-8", display: "History of medical device use", key: "devices" };
 /** FDA UDI issuing root (HL7 OID registry), for a device's UDI as participantRole/id. */
@@ -40,11 +41,11 @@ export function deviceSection(b: PsBuild, data: RequiredSection<DeviceUse>): XEl
     const entry = supply(b, `devices.${kind}`, id, el("effectiveTime", { "xsi:type": "IVL_TS", nullFlavor: "NA" }), b.coded("code", concept, "device.code"));
     return section(b, SPEC, [absentNarrative(id, b.labels.absent.devices[kind])], [entry]);
   }
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries = data.entries.map((d) => {
     const id = b.nextId("device");
     rows.push({ id, cells: [[content(`${id}-code`, conceptText(d.device))], [d.udi ?? ""], [b.period(d.start, d.end)]] });
     return supply(b, `device.${d.id}`, id, ivlTs("effectiveTime", { start: d.start, end: d.end }), b.coded("code", d.device, "device.code", `${id}-code`), d.udi);
   });
-  return section(b, SPEC, [table(b.labels.headers.devices, rows)], entries);
+  return section(b, SPEC, [narrativeTable(b.labels.headers.devices, rows)], entries);
 }

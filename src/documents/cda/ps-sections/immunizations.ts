@@ -6,7 +6,8 @@ import type { Immunization } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ts } from "../datatypes";
-import { content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
+import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 15, parents: ["2.16.840.1.113883.10.20.1.6"], code: "11369-6", display: "History of Immunization Narrative", key: "immunizations" };
 /** IHE PCC ActCode IMMUNIZ, with the code system OID as the Wave 8 samples write it. */
@@ -14,7 +15,7 @@ const IMMUNIZ_SYSTEM = "1.3.5.1.4.1.19376.1.5.3.2";
 
 export function immunizationSection(b: PsBuild, immunizations: Immunization[]): XElement | undefined {
   if (immunizations.length === 0) return undefined;
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries = immunizations.map((im) => {
     const id = b.nextId("immunization");
     rows.push({
@@ -30,7 +31,7 @@ export function immunizationSection(b: PsBuild, immunizations: Immunization[]): 
     });
     return immunizationEntry(b, im, id);
   });
-  return section(b, SPEC, [table(b.labels.headers.immunizations, rows)], entries);
+  return section(b, SPEC, [narrativeTable(b.labels.headers.immunizations, rows)], entries);
 }
 
 function immunizationEntry(b: PsBuild, im: Immunization, rowId: string): XElement {

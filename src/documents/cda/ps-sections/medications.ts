@@ -11,19 +11,8 @@ import { CodeSystems } from "../../../terminology/code-systems";
 import { checkQuantity, eivlTs, ivlTs, pivlTs, pq, TIMING_EVENTS } from "../datatypes";
 import { dosingPeriod } from "../medication-entry";
 import { productBlock } from "../product";
-import {
-  absentConcept,
-  absentNarrative,
-  conceptText,
-  ENTRY_TEMPLATE,
- 
-  type PsBuild, type SectionSpec,
-  quantityText,
-  type Row,
-  section,
-  table,
-  textRef,
-} from "./common";
+import { type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, quantityText, section } from "./common";
 
 const SPEC: SectionSpec = { template: 3, parents: ["2.16.840.1.113883.10.20.1.8"], code: "10160-0", display: "History of Medication use Narrative", key: "medications" };
 const TEMPLATES = [ENTRY_TEMPLATE(4), "2.16.840.1.113883.10.20.1.24"];
@@ -55,13 +44,13 @@ export function medicationSection(b: PsBuild, data: RequiredSection<MedicationUs
     );
     return section(b, SPEC, [absentNarrative(id, b.labels.absent.medications[kind])], [entry]);
   }
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries = data.entries.map((m) => {
     const id = b.nextId("medication");
     rows.push(narrativeRow(b, id, m));
     return medicationEntry(b, m, id);
   });
-  return section(b, SPEC, [table(b.labels.headers.medications, rows)], entries);
+  return section(b, SPEC, [narrativeTable(b.labels.headers.medications, rows)], entries);
 }
 
 /**
@@ -117,7 +106,7 @@ function dosageText(b: PsBuild, d: Dosage): string {
   return parts.join(" ");
 }
 
-function narrativeRow(b: PsBuild, id: string, m: MedicationUse): Row {
+function narrativeRow(b: PsBuild, id: string, m: MedicationUse): NarrativeRow {
   const p = m.product;
   const ingredients = p.ingredients
     .map((i) => {

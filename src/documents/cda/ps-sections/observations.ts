@@ -10,7 +10,8 @@ import type { AdvanceDirective, Concept, Observation, ObservationComponent } fro
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { ivlTs, pq, sourceCoded, ts } from "../datatypes";
-import { content, conceptText, ENTRY_TEMPLATE, observationValue, type PsBuild, type SectionSpec, type Row, section, table, textRef, valueText } from "./common";
+import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { conceptText, ENTRY_TEMPLATE, observationValue, type PsBuild, type SectionSpec, section, valueText } from "./common";
 
 const IHE_SIMPLE_OBSERVATION = "1.3.6.1.4.1.19376.1.5.3.1.4.13";
 
@@ -29,8 +30,8 @@ function timeText(b: PsBuild, o: Observation): string {
   return o.period ? b.period(o.period.start, o.period.end) : (o.time ?? "");
 }
 
-function rowsAndEntries(b: PsBuild, prefix: string, list: Observation[], entry: (o: Observation, id: string) => XElement): { rows: Row[]; entries: XElement[] } {
-  const rows: Row[] = [];
+function rowsAndEntries(b: PsBuild, prefix: string, list: Observation[], entry: (o: Observation, id: string) => XElement): { rows: NarrativeRow[]; entries: XElement[] } {
+  const rows: NarrativeRow[] = [];
   const entries = list.map((o) => {
     const id = b.nextId(prefix);
     const parts = o.components.map((c) => `${conceptText(c.code)}: ${valueText(c.value)}`);
@@ -68,7 +69,7 @@ export function socialHistorySection(b: PsBuild, list: Observation[]): XElement 
   const { rows, entries } = rowsAndEntries(b, "social", list, (o, id) =>
     simpleObservation(b, templates, `social.${o.id}`, b.obsCode(o.code, "socialHistory.code", `${id}-code`), id, o, o.value ? observationValue(b, o.value) : undefined),
   );
-  return section(b, SOCIAL, [table(b.labels.headers.observations, rows)], entries);
+  return section(b, SOCIAL, [narrativeTable(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- vital signs ---------------------------------------------------------------------------------------
@@ -108,7 +109,7 @@ export function vitalSignsSection(b: PsBuild, list: Observation[]): XElement | u
       ),
     );
   });
-  return section(b, VITAL, [table(b.labels.headers.observations, rows)], entries);
+  return section(b, VITAL, [narrativeTable(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- results ----------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ export function resultsSection(b: PsBuild, list: Observation[]): XElement | unde
     // Observation order (XSD): ..., value, interpretationCode, ..., entryRelationship, referenceRange.
     return simpleObservation(b, templates, `result.${o.id}`, sourceCoded("code", o.code, { ref: `${id}-code` }), id, o, value, [components, referenceRange(o)]);
   });
-  return section(b, RESULTS, [table(b.labels.headers.observations, rows)], entries);
+  return section(b, RESULTS, [narrativeTable(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- functional status -----------------------------------------------------------------------------------
@@ -171,16 +172,16 @@ export function functionalStatusSection(b: PsBuild, list: Observation[]): XEleme
       ),
     ),
   );
-  return section(b, FUNCTIONAL, [table(b.labels.headers.observations, rows)], entries);
+  return section(b, FUNCTIONAL, [narrativeTable(b.labels.headers.observations, rows)], entries);
 }
 
 // ---- advance directives -----------------------------------------------------------------------------------
 
 export function advanceDirectivesSection(b: PsBuild, list: AdvanceDirective[]): XElement | undefined {
   if (list.length === 0) return undefined;
-  const rows: Row[] = list.map((d) => ({
+  const rows: NarrativeRow[] = list.map((d) => ({
     id: b.nextId("directive"),
     cells: [[conceptText(d.code)], [d.text ?? ""], [b.period(d.period?.start, d.period?.end)]],
   }));
-  return section(b, DIRECTIVES, [table(b.labels.headers.advanceDirectives, rows)], []);
+  return section(b, DIRECTIVES, [narrativeTable(b.labels.headers.advanceDirectives, rows)], []);
 }

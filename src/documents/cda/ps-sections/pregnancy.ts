@@ -6,7 +6,8 @@ import type { Pregnancy } from "../../../canonical/model";
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, toTs, ts } from "../datatypes";
-import { conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
+import { type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 7, code: "10162-6", display: "History of pregnancies Narrative", key: "pregnancy" };
 
@@ -15,7 +16,7 @@ const observation = (template: number, ...children: XChild[]): XElement =>
 
 export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement | undefined {
   if (!p || (!p.status && !p.estimatedDelivery && p.outcomes.length === 0)) return undefined;
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries: XElement[] = [];
   if (p.status || p.estimatedDelivery) {
     const id = b.nextId("pregnancy");
@@ -76,5 +77,5 @@ export function pregnancySection(b: PsBuild, p: Pregnancy | undefined): XElement
       );
     }
   });
-  return section(b, SPEC, [table(b.labels.headers.pregnancy, rows)], entries);
+  return section(b, SPEC, [narrativeTable(b.labels.headers.pregnancy, rows)], entries);
 }

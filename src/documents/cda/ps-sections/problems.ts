@@ -9,7 +9,8 @@ import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
 import { severityRelationship } from "./allergies";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
+import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const ACTIVE: SectionSpec = { template: 9, parents: ["2.16.840.1.113883.10.20.1.11"], code: "11450-4", display: "Problem list - Reported", key: "problems" };
 const PAST: SectionSpec = { template: 10, code: "11348-0", display: "History of Past illness Narrative", key: "pastIllnesses" };
@@ -69,7 +70,7 @@ export function pastIllnessSection(b: PsBuild, problems: Problem[]): XElement | 
 }
 
 function problemList(b: PsBuild, spec: SectionSpec, problems: Problem[], kind: Kind): XElement {
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries = problems.map((p) => {
     const id = b.nextId(kind === "problem" ? "problem" : "illness");
     const valueId = `${id}-value`;
@@ -80,7 +81,7 @@ function problemList(b: PsBuild, spec: SectionSpec, problems: Problem[], kind: K
     });
     return problemEntry(b, p, kind, id, valueId);
   });
-  return section(b, spec, [table(kind === "pastIllness" ? b.labels.headers.pastIllnesses : b.labels.headers.problems, rows)], entries);
+  return section(b, spec, [narrativeTable(kind === "pastIllness" ? b.labels.headers.pastIllnesses : b.labels.headers.problems, rows)], entries);
 }
 
 function problemEntry(b: PsBuild, p: Problem, kind: Kind, rowId: string, valueId: string): XElement {

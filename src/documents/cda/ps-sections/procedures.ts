@@ -5,7 +5,8 @@
 import type { Procedure, RequiredSection } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
 import { sourceCoded, ts } from "../datatypes";
-import { absentConcept, absentNarrative, content, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, type Row, section, table, textRef } from "./common";
+import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
+import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 11, code: "47519-4", display: "History of Procedures Document", key: "procedures" };
 
@@ -26,7 +27,7 @@ export function procedureSection(b: PsBuild, data: RequiredSection<Procedure>): 
     );
     return section(b, SPEC, [absentNarrative(id, b.labels.absent.procedures[kind])], [entry]);
   }
-  const rows: Row[] = [];
+  const rows: NarrativeRow[] = [];
   const entries = data.entries.map((p) => {
     const id = b.nextId("procedure");
     rows.push({ id, cells: [[content(`${id}-code`, conceptText(p.code))], [p.date ?? ""], [conceptText(p.bodySite)]] });
@@ -40,5 +41,5 @@ export function procedureSection(b: PsBuild, data: RequiredSection<Procedure>): 
       p.bodySite ? sourceCoded("targetSiteCode", p.bodySite) : undefined,
     );
   });
-  return section(b, SPEC, [table(b.labels.headers.procedures, rows)], entries);
+  return section(b, SPEC, [narrativeTable(b.labels.headers.procedures, rows)], entries);
 }
