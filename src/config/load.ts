@@ -120,6 +120,7 @@ function buildConfig(v: Variables, cwd: string, projectRoot: string, configFile:
     demoSeed: v.PASSERELLE_DEMO_SEED ?? databaseUrl === undefined,
     partnersFile: v.PASSERELLE_PARTNERS_FILE === undefined ? undefined : absolute(cwd, v.PASSERELLE_PARTNERS_FILE),
     certExpiryWarningDays: v.PASSERELLE_CERT_EXPIRY_WARNING_DAYS,
+    rawMessageRetentionDays: v.PASSERELLE_RAW_MESSAGE_RETENTION_DAYS,
     configFile,
   };
 }

@@ -57,6 +57,7 @@ export const variablesSchema = z.object({
   PASSERELLE_DEMO_SEED: bool.optional(),
   PASSERELLE_PARTNERS_FILE: nonEmpty.optional(),
   PASSERELLE_CERT_EXPIRY_WARNING_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(365, "must be at most 365").default(30),
+  PASSERELLE_RAW_MESSAGE_RETENTION_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(3650, "must be at most 3650").default(30),
 });
 
 export type Variables = z.output<typeof variablesSchema>;
@@ -104,6 +105,8 @@ export interface Config {
   readonly partnersFile: string | undefined;
   /** Warn this many days before a certificate (ours or a partner's) expires. */
   readonly certExpiryWarningDays: number;
+  /** Raw inbound and outbound SOAP messages are kept this many days for support, then purged (src/audit/messages.ts). */
+  readonly rawMessageRetentionDays: number;
   /** The JSON file the configuration was read from, if any. */
   readonly configFile: string | undefined;
 }
