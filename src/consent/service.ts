@@ -72,8 +72,10 @@ export class ConsentService {
   /** The patient's history, oldest first (cached). */
   async history(patient: string): Promise<readonly ConsentRecord[]> {
     const hit = this.cache.get(patient);
-    const now = performance.now();
-    if (hit && now - hit.loadedAt < this.cacheTtlMs) {
+    const now = this.clock().getTime();
+    const age = hit ? now - hit.loadedAt : -1;
+    // A clock that went backwards (age < 0) expires the entry rather than extending it.
+    if (hit && age >= 0 && age < this.cacheTtlMs) {
       // Refresh recency: Map keeps insertion order, the oldest entry is evicted first.
       this.cache.delete(patient);
       this.cache.set(patient, hit);
