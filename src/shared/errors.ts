@@ -33,6 +33,8 @@ export const ErrorCode = {
   TrcHcpMismatch: "1002",
   InsufficientRights: "4703",
   PatientTrcMismatch: "4206",
+  // exchange queue: a partner or national system could not be reached (retried with backoff)
+  TransportFailure: "TRANSPORT_FAILURE",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
