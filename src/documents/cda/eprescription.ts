@@ -4,6 +4,7 @@
 // 1-1234-W8.xml does. The prescription id is the document id (XCA uniqueId); each item's id is the
 // item id, under the gateway's document id root. An eD refers back to both.
 import type { Prescription, PrescriptionItem } from "../../canonical/model";
+import { quantityText, strengthText } from "../../canonical/text";
 import { el, serialize, type XChild, type XElement } from "../../shared/xml";
 import type { DocumentContext } from "../context";
 import { fixedCode, ii } from "./datatypes";
@@ -11,7 +12,7 @@ import { clinicalDocument, headerElements, type DocumentHeader } from "./header"
 import { documentId, documentSetId } from "./ids";
 import { dosageParts, itemStatusCode, modelIdToIi, patientInstructions, prescribedQuantity, substitutionPermission } from "./medication-entry";
 import { content, narrativeTable, textRef } from "./narrative";
-import { productBlock, strengthText } from "./product";
+import { productBlock } from "./product";
 
 export const EP_DOCUMENT_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.1.1";
 export const EP_SECTION_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.2.1";
@@ -108,7 +109,7 @@ function narrative(p: Prescription): XElement {
 
 function packagesText(item: PrescriptionItem): string {
   const q = item.product.package?.quantity;
-  const size = !q ? "package" : q.unit === "1" ? q.value : `${q.value} ${q.unit}`;
+  const size = q ? quantityText(q) : "package";
   const dispensed = item.packagesDispensed > 0 ? ` (${item.packagesDispensed} already dispensed)` : "";
   return `${item.packages} x ${size}${dispensed}`;
 }

@@ -99,16 +99,3 @@ function ingredient(ing: Ingredient, ctx: DocumentContext, doc: DocumentKind): X
 function nationalCode(name: string, c: Coded): XElement {
   return el(name, { code: c.code, codeSystem: c.system, codeSystemName: c.systemName, displayName: c.display });
 }
-
-/** Human-readable strength for the narrative: "500 mg", "100 [iU] / 1 mL", several joined by " + ". */
-export function strengthText(product: MedicinalProduct): string {
-  return product.ingredients
-    .filter((i) => i.strength)
-    .map((i) => {
-      const { numerator: n, denominator: d } = i.strength!;
-      const num = n.unit === "1" ? n.value : `${n.value} ${n.unit}`;
-      if (d.value === "1" && d.unit === "1") return num;
-      return `${num} / ${d.unit === "1" ? d.value : `${d.value} ${d.unit}`}`;
-    })
-    .join(" + ");
-}

@@ -1,7 +1,8 @@
 // The Level 1 ePrescription: one PDF per prescription (issue 2 "Level 1"), with the prescriber, the
 // patient and one table row per prescribed item.
 import type { Prescription } from "../../canonical/model";
-import { addressText, conceptText, dateText, dosageText, nameText, patientFields, periodText, ratioText, telecomText } from "./format";
+import { addressText, conceptText, dateText, dosageText, nameText, periodText, ratioText, telecomText } from "../../canonical/text";
+import { patientFields } from "./format";
 import { PdfLayout } from "./layout";
 
 export async function renderPrescriptionPdf(p: Prescription, options: { date: Date }): Promise<Uint8Array> {
@@ -15,7 +16,7 @@ export async function renderPrescriptionPdf(p: Prescription, options: { date: Da
   const org = p.prescriber.organization;
   layout.fields([
     ["Name", nameText(p.prescriber.name)],
-    ["Profession", conceptText(p.prescriber.role ? { coding: p.prescriber.role } : undefined)],
+    ["Profession", conceptText(p.prescriber.role ? { coding: p.prescriber.role } : undefined, "display-first")],
     ["Organisation", org ? [org.name, org.address ? addressText(org.address) : ""].filter(Boolean).join(", ") : undefined],
     ["Contact", telecomText(p.prescriber.telecom ?? org?.telecom ?? [])],
   ]);
@@ -37,12 +38,12 @@ export async function renderPrescriptionPdf(p: Prescription, options: { date: Da
       { header: "Instructions", share: 0.16 },
     ],
     p.items.map((i) => [
-      [i.product.name, conceptText(i.product.doseForm), i.product.atc?.display].filter(Boolean).join(", "),
-      i.product.ingredients.map((g) => [conceptText(g.substance), ratioText(g.strength)].filter(Boolean).join(" ")).join("; "),
-      [dosageText(i.dosage), periodText(i.period)].filter(Boolean).join("; "),
+      [i.product.name, conceptText(i.product.doseForm, "display-first"), i.product.atc?.display].filter(Boolean).join(", "),
+      i.product.ingredients.map((g) => [conceptText(g.substance, "display-first"), ratioText(g.strength)].filter(Boolean).join(" ")).join("; "),
+      [dosageText(i.dosage, "display-first"), periodText(i.period)].filter(Boolean).join("; "),
       `${i.packages}${i.packagesDispensed ? ` (${i.packagesDispensed} dispensed)` : ""}${i.product.package?.quantity ? ` x ${i.product.package.quantity.value}` : ""}`,
       i.substitutionAllowed ? "allowed" : "not allowed",
-      [i.instructions, i.reason ? `Reason: ${conceptText(i.reason)}` : ""].filter(Boolean).join(" "),
+      [i.instructions, i.reason ? `Reason: ${conceptText(i.reason, "display-first")}` : ""].filter(Boolean).join(" "),
     ]),
   );
   return layout.finish(`ePrescription ${p.id} for ${patientName} - Level 1 rendering by Passerelle, ${dateText(options.date.toISOString())} UTC`);

@@ -10,7 +10,8 @@ import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { conceptText } from "../../../canonical/text";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 12, code: "48765-2", display: "Allergies and adverse reactions Document", key: "allergies" };
 

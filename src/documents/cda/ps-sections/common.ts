@@ -2,7 +2,7 @@
 // allocation), the section wrapper (templateId 1.3.6.1.4.1.12559.11.10.1.3.1.2.N, LOINC code,
 // title, narrative, entries), transcoding and observation values. Narrative tables and the IDs
 // entries reference are in ../narrative.ts.
-import type { Concept, ObservationValue, Quantity } from "../../../canonical/model";
+import type { Concept, ObservationValue } from "../../../canonical/model";
 import { el, type XChild, type XElement } from "../../../shared/xml";
 import { binding } from "../../../terminology/bindings";
 import { CodeSystems } from "../../../terminology/code-systems";
@@ -90,36 +90,6 @@ export function section(b: PsBuild, spec: SectionSpec, text: XChild[], entries: 
       entries.map((e) => el("entry", {}, e)),
     ),
   );
-}
-
-// ---- narrative ------------------------------------------------------------------------------------
-
-/** How a concept reads in the narrative: the record's own words first (its language), then the
- *  pivot's English display. */
-export function conceptText(c: Concept | undefined, pivot?: PivotCoded): string {
-  if (c?.text) return c.text;
-  if (c?.coding?.display) return c.coding.display;
-  if (pivot?.kind === "code") return pivot.code.display;
-  if (c?.coding) return c.coding.code;
-  return "";
-}
-
-export function quantityText(q: Quantity): string {
-  return q.unit === "1" ? q.value : `${q.value} ${q.unit}`;
-}
-
-export function valueText(v: ObservationValue | undefined): string {
-  if (!v) return "";
-  switch (v.kind) {
-    case "quantity":
-      return quantityText(v.quantity);
-    case "coded":
-      return conceptText(v.concept);
-    case "text":
-      return v.text;
-    case "range":
-      return [v.low ? `≥ ${quantityText(v.low)}` : "", v.high ? `≤ ${quantityText(v.high)}` : ""].filter(Boolean).join(" ");
-  }
 }
 
 // ---- observation values -------------------------------------------------------------------------------

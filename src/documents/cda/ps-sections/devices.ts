@@ -6,7 +6,8 @@ import type { DeviceUse, RequiredSection } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
 import { ivlTs } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { conceptText } from "../../../canonical/text";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 4, parents: ["2.16.840.1.113883.10.20.1.7"], code: "46264-8", display: "History of medical device use", key: "devices" };
 /** FDA UDI issuing root (HL7 OID registry), for a device's UDI as participantRole/id. */

@@ -7,7 +7,8 @@ import { el, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ts } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { conceptText } from "../../../canonical/text";
+import { ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 15, parents: ["2.16.840.1.113883.10.20.1.6"], code: "11369-6", display: "History of Immunization Narrative", key: "immunizations" };
 /** IHE PCC ActCode IMMUNIZ, with the code system OID as the Wave 8 samples write it. */

@@ -12,7 +12,8 @@ import { checkQuantity, eivlTs, ivlTs, pivlTs, pq, TIMING_EVENTS } from "../data
 import { dosingPeriod } from "../medication-entry";
 import { productBlock } from "../product";
 import { type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, quantityText, section } from "./common";
+import { conceptText, quantityText, ratioText } from "../../../canonical/text";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 3, parents: ["2.16.840.1.113883.10.20.1.8"], code: "10160-0", display: "History of Medication use Narrative", key: "medications" };
 const TEMPLATES = [ENTRY_TEMPLATE(4), "2.16.840.1.113883.10.20.1.24"];
@@ -111,7 +112,7 @@ function narrativeRow(b: PsBuild, id: string, m: MedicationUse): NarrativeRow {
   const ingredients = p.ingredients
     .map((i) => {
       const name = conceptText(i.substance);
-      return i.strength ? `${name} ${quantityText(i.strength.numerator)}/${quantityText(i.strength.denominator)}` : name;
+      return i.strength ? `${name} ${ratioText(i.strength, { unitDenominator: "quantity", omitDenominatorOne: false })}` : name;
     })
     .join(", ");
   const d = m.dosage[0];

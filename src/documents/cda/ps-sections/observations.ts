@@ -11,7 +11,8 @@ import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { ivlTs, pq, sourceCoded, ts } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { conceptText, ENTRY_TEMPLATE, observationValue, type PsBuild, type SectionSpec, section, valueText } from "./common";
+import { conceptText, valueText } from "../../../canonical/text";
+import { ENTRY_TEMPLATE, observationValue, type PsBuild, type SectionSpec, section } from "./common";
 
 const IHE_SIMPLE_OBSERVATION = "1.3.6.1.4.1.19376.1.5.3.1.4.13";
 

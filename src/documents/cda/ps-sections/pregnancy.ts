@@ -7,7 +7,8 @@ import { el, type XChild, type XElement } from "../../../shared/xml";
 import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, toTs, ts } from "../datatypes";
 import { type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { conceptText } from "../../../canonical/text";
+import { ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 7, code: "10162-6", display: "History of pregnancies Narrative", key: "pregnancy" };
 

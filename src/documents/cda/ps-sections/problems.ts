@@ -10,7 +10,8 @@ import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
 import { severityRelationship } from "./allergies";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { conceptText } from "../../../canonical/text";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const ACTIVE: SectionSpec = { template: 9, parents: ["2.16.840.1.113883.10.20.1.11"], code: "11450-4", display: "Problem list - Reported", key: "problems" };
 const PAST: SectionSpec = { template: 10, code: "11348-0", display: "History of Past illness Narrative", key: "pastIllnesses" };

@@ -6,7 +6,8 @@ import type { Procedure, RequiredSection } from "../../../canonical/model";
 import { el, type XElement } from "../../../shared/xml";
 import { sourceCoded, ts } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
-import { absentConcept, absentNarrative, conceptText, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { conceptText } from "../../../canonical/text";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 11, code: "47519-4", display: "History of Procedures Document", key: "procedures" };
 
