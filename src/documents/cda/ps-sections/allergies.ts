@@ -11,7 +11,7 @@ import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ivlTs } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
 import { conceptText } from "../../../canonical/text";
-import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, relatedObservation, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 12, code: "48765-2", display: "Allergies and adverse reactions Document", key: "allergies" };
 
@@ -137,32 +137,20 @@ function reactionRelationship(b: PsBuild, a: Allergy, r: Reaction, i: number, re
 
 /** Severity observation (IHE PCC 1.3.6.1.4.1.19376.1.5.3.1.4.1, CCD 2.16.840.1.113883.10.20.1.55). */
 export function severityRelationship(b: PsBuild, severity: Concept): XElement {
-  return el(
-    "entryRelationship",
-    { typeCode: "SUBJ", inversionInd: "true" },
-    el(
-      "observation",
-      { classCode: "OBS", moodCode: "EVN" },
-      el("templateId", { root: "1.3.6.1.4.1.19376.1.5.3.1.4.1" }),
-      el("templateId", { root: "2.16.840.1.113883.10.20.1.55" }),
-      fixedCode("code", "SEV", CodeSystems.actCode.oid, "Severity", "ActCode"),
-      el("statusCode", { code: "completed" }),
-      b.coded("value", severity, "severity", undefined, "CD"),
-    ),
-  );
+  return relatedObservation({
+    typeCode: "SUBJ",
+    inversionInd: true,
+    templates: ["1.3.6.1.4.1.19376.1.5.3.1.4.1", "2.16.840.1.113883.10.20.1.55"],
+    code: fixedCode("code", "SEV", CodeSystems.actCode.oid, "Severity", "ActCode"),
+    value: b.coded("value", severity, "severity", undefined, "CD"),
+  });
 }
 
-function detail(b: PsBuild, typeCode: string, template: number, loinc: string, display: string, value: Concept, element: string): XElement {
-  return el(
-    "entryRelationship",
-    { typeCode },
-    el(
-      "observation",
-      { classCode: "OBS", moodCode: "EVN" },
-      el("templateId", { root: ENTRY_TEMPLATE(template) }),
-      fixedCode("code", loinc, CodeSystems.loinc.oid, display, "LOINC"),
-      el("statusCode", { code: "completed" }),
-      b.coded("value", value, element, undefined, "CD"),
-    ),
-  );
+function detail(b: PsBuild, typeCode: "SUBJ" | "REFR", template: number, loinc: string, display: string, value: Concept, element: string): XElement {
+  return relatedObservation({
+    typeCode,
+    templates: [ENTRY_TEMPLATE(template)],
+    code: fixedCode("code", loinc, CodeSystems.loinc.oid, display, "LOINC"),
+    value: b.coded("value", value, element, undefined, "CD"),
+  });
 }

@@ -92,6 +92,27 @@ export function section(b: PsBuild, spec: SectionSpec, text: XChild[], entries: 
   );
 }
 
+/**
+ * A coded observation that qualifies its entry: entryRelationship / observation EVN with its
+ * templateIds, code, statusCode completed and value (eHDSI problem status …3.9, health status …3.10,
+ * allergy criticality/status/certainty …3.33–3.35, immunization dose number …3.28; IHE PCC
+ * severity 1.3.6.1.4.1.19376.1.5.3.1.4.1).
+ */
+export function relatedObservation(r: { typeCode: "SUBJ" | "REFR"; inversionInd?: boolean; templates: string[]; code: XElement; value: XElement | undefined }): XElement {
+  return el(
+    "entryRelationship",
+    { typeCode: r.typeCode, inversionInd: r.inversionInd ? "true" : undefined },
+    el(
+      "observation",
+      { classCode: "OBS", moodCode: "EVN" },
+      r.templates.map((root) => el("templateId", { root })),
+      r.code,
+      el("statusCode", { code: "completed" }),
+      r.value,
+    ),
+  );
+}
+
 // ---- observation values -------------------------------------------------------------------------------
 
 /**

@@ -8,7 +8,7 @@ import { CodeSystems } from "../../../terminology/code-systems";
 import { fixedCode, ts } from "../datatypes";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
 import { conceptText } from "../../../canonical/text";
-import { ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { ENTRY_TEMPLATE, type PsBuild, relatedObservation, type SectionSpec, section } from "./common";
 
 const SPEC: SectionSpec = { template: 15, parents: ["2.16.840.1.113883.10.20.1.6"], code: "11369-6", display: "History of Immunization Narrative", key: "immunizations" };
 /** IHE PCC ActCode IMMUNIZ, with the code system OID as the Wave 8 samples write it. */
@@ -71,18 +71,12 @@ function immunizationEntry(b: PsBuild, im: Immunization, rowId: string): XElemen
       ),
     ),
     im.doseNumber !== undefined
-      ? el(
-          "entryRelationship",
-          { typeCode: "SUBJ" },
-          el(
-            "observation",
-            { classCode: "OBS", moodCode: "EVN" },
-            el("templateId", { root: ENTRY_TEMPLATE(28) }),
-            fixedCode("code", "30973-2", CodeSystems.loinc.oid, "Dose number", "LOINC"),
-            el("statusCode", { code: "completed" }),
-            el("value", { "xsi:type": "INT", value: String(im.doseNumber) }),
-          ),
-        )
+      ? relatedObservation({
+          typeCode: "SUBJ",
+          templates: [ENTRY_TEMPLATE(28)],
+          code: fixedCode("code", "30973-2", CodeSystems.loinc.oid, "Dose number", "LOINC"),
+          value: el("value", { "xsi:type": "INT", value: String(im.doseNumber) }),
+        })
       : undefined,
   );
 }

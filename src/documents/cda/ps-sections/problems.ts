@@ -11,7 +11,7 @@ import { fixedCode, ivlTs } from "../datatypes";
 import { severityRelationship } from "./allergies";
 import { content, type NarrativeRow, narrativeTable, textRef } from "../narrative";
 import { conceptText } from "../../../canonical/text";
-import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, type SectionSpec, section } from "./common";
+import { absentConcept, absentNarrative, ENTRY_TEMPLATE, type PsBuild, relatedObservation, type SectionSpec, section } from "./common";
 
 const ACTIVE: SectionSpec = { template: 9, parents: ["2.16.840.1.113883.10.20.1.11"], code: "11450-4", display: "Problem list - Reported", key: "problems" };
 const PAST: SectionSpec = { template: 10, code: "11348-0", display: "History of Past illness Narrative", key: "pastIllnesses" };
@@ -108,33 +108,20 @@ function problemEntry(b: PsBuild, p: Problem, kind: Kind, rowId: string, valueId
 /** Problem Status observation (…3.9): eHDSIStatusCode. */
 function statusObservation(b: PsBuild, p: Problem): XElement {
   const s = STATUS[p.status];
-  return el(
-    "entryRelationship",
-    { typeCode: "REFR" },
-    el(
-      "observation",
-      { classCode: "OBS", moodCode: "EVN" },
-      el("templateId", { root: ENTRY_TEMPLATE(9) }),
-      el("templateId", { root: "1.3.6.1.4.1.19376.1.5.3.1.4.1.1" }),
-      fixedCode("code", "33999-4", CodeSystems.loinc.oid, "Status", "LOINC"),
-      el("statusCode", { code: "completed" }),
-      b.coded("value", { coding: { code: s.code, system: CodeSystems.snomed.oid, display: s.display } }, "problem.status", undefined, "CE"),
-    ),
-  );
+  return relatedObservation({
+    typeCode: "REFR",
+    templates: [ENTRY_TEMPLATE(9), "1.3.6.1.4.1.19376.1.5.3.1.4.1.1"],
+    code: fixedCode("code", "33999-4", CodeSystems.loinc.oid, "Status", "LOINC"),
+    value: b.coded("value", { coding: { code: s.code, system: CodeSystems.snomed.oid, display: s.display } }, "problem.status", undefined, "CE"),
+  });
 }
 
 /** Health Status observation (…3.10): the resolution outcome of a past illness. */
 function healthStatus(b: PsBuild, outcome: Concept): XElement {
-  return el(
-    "entryRelationship",
-    { typeCode: "REFR" },
-    el(
-      "observation",
-      { classCode: "OBS", moodCode: "EVN" },
-      el("templateId", { root: ENTRY_TEMPLATE(10) }),
-      fixedCode("code", "11323-3", CodeSystems.loinc.oid, "Health status", "LOINC"),
-      el("statusCode", { code: "completed" }),
-      b.coded("value", outcome, "pastIllness.outcome", undefined, "CE"),
-    ),
-  );
+  return relatedObservation({
+    typeCode: "REFR",
+    templates: [ENTRY_TEMPLATE(10)],
+    code: fixedCode("code", "11323-3", CodeSystems.loinc.oid, "Health status", "LOINC"),
+    value: b.coded("value", outcome, "pastIllness.outcome", undefined, "CE"),
+  });
 }
