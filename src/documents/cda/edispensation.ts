@@ -7,11 +7,12 @@
 import type { Dispensation, DispensedItem, Prescription, PrescriptionItem } from "../../canonical/model";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
 import { el, serialize, type XChild, type XElement } from "../../shared/xml";
+import { CodeSystems } from "../../terminology/code-systems";
 import type { DocumentContext } from "../context";
 import { fixedCode, ii, ts } from "./datatypes";
 import { assignedPractitioner, clinicalDocument, headerElements } from "./header";
 import { entryId, type InstanceId } from "./ids";
-import { modelIdToIi } from "./medication-entry";
+import { modelIdToIi, substitutionCode, substitutionObservation } from "./medication-entry";
 import { content, narrativeTable, textRef } from "./narrative";
 import { productBlock } from "./product";
 
@@ -19,8 +20,7 @@ export const ED_DOCUMENT_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.1.2";
 export const ED_SECTION_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.2.2";
 export const ED_ITEM_TEMPLATE = "1.3.6.1.4.1.12559.11.10.1.3.1.3.3";
 const LOINC = "2.16.840.1.113883.6.1";
-const ACT_CLASS = "2.16.840.1.113883.5.6";
-const SUBSTITUTION_SYSTEM = "2.16.840.1.113883.5.1070";
+const SUBSTITUTION = CodeSystems.substanceAdminSubstitution;
 
 function invalid(message: string, location: string): PasserelleError {
   return new PasserelleError(ErrorCode.DispensationInvalid, message, { location });
@@ -151,18 +151,13 @@ function substitutionAct(item: DispensedItem): XElement {
     el(
       "act",
       { classCode: "ACT", moodCode: "EVN" },
-      fixedCode("code", "SUBST", ACT_CLASS, "Substitution", "ActClass"),
+      substitutionCode(),
       el("statusCode", { code: "completed" }),
       item.substitutionCode
         ? el(
             "entryRelationship",
             { typeCode: "COMP" },
-            el(
-              "observation",
-              { classCode: "OBS", moodCode: "EVN" },
-              fixedCode("code", "SUBST", ACT_CLASS, "Substitution", "ActClass"),
-              el("value", { "xsi:type": "CE", code: item.substitutionCode, codeSystem: SUBSTITUTION_SYSTEM, codeSystemName: "substanceAdminSubstitution" }),
-            ),
+            substitutionObservation(el("value", { "xsi:type": "CE", code: item.substitutionCode, codeSystem: SUBSTITUTION.oid, codeSystemName: SUBSTITUTION.name })),
           )
         : undefined,
     ),

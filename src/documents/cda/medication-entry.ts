@@ -116,16 +116,17 @@ export function substitutionPermission(item: PrescriptionItem, ctx: DocumentCont
   const system = CodeSystems.substanceAdminSubstitution;
   const pivot = transcode(ctx.terminology, { coding: { code, system: system.oid, systemName: system.name, display } }, binding("substitution.code", doc), doc);
   if (!pivot) return undefined;
-  return el(
-    "entryRelationship",
-    { typeCode: "SUBJ", inversionInd: "true" },
-    el(
-      "observation",
-      { classCode: "OBS", moodCode: "EVN" },
-      fixedCode("code", "SUBST", "2.16.840.1.113883.5.6", "Substitution", "ActClass"),
-      coded("value", pivot, { xsiType: "CE" }),
-    ),
-  );
+  return el("entryRelationship", { typeCode: "SUBJ", inversionInd: "true" }, substitutionObservation(coded("value", pivot, { xsiType: "CE" })));
+}
+
+/** `code` SUBST (v3 ActClass 2.16.840.1.113883.5.6) of the substitution acts and observations. */
+export function substitutionCode(): XElement {
+  return fixedCode("code", "SUBST", "2.16.840.1.113883.5.6", "Substitution", "ActClass");
+}
+
+/** observation SUBST whose value is a substanceAdminSubstitution code: the eP's permission, the eD's kind of substitution. */
+export function substitutionObservation(value: XElement): XElement {
+  return el("observation", { classCode: "OBS", moodCode: "EVN" }, substitutionCode(), value);
 }
 
 /** Patient medication instructions (IHE PCC 1.3.6.1.4.1.19376.1.5.3.1.4.3), pointing into the narrative. */
