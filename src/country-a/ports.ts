@@ -1,6 +1,7 @@
 // What the country-A use cases work with: the validated request (who asks, for which patient), and the
 // ports they orchestrate (national records, consent, documents, audit, the exchange queue, a clock).
 // The use cases are pure orchestration over these; the gateway module wires the real adapters.
+import type { Dispensation, Identifier } from "../canonical/model";
 import type { Decision, DecisionQuery } from "../consent/model";
 import type { NationalRecords } from "../national/port";
 import type { ValidatedAssertions } from "../saml/validate";
@@ -54,7 +55,14 @@ export interface AuditPort {
 
 /** Deferred delivery of a stored dispensation to the national system (exchange queue, job `deliver-dispensation`). */
 export interface DeliveryQueue {
-  enqueueDelivery(job: { readonly documentUniqueId: string; readonly traceId: string }): Promise<void>;
+  /** Durable when it resolves; idempotent on the eD uniqueId. */
+  enqueueDelivery(job: {
+    readonly documentUniqueId: string;
+    readonly traceId: string;
+    readonly patient: Identifier;
+    readonly partner: string;
+    readonly dispensation: Dispensation;
+  }): Promise<void>;
 }
 
 export interface IdentifierDomains {

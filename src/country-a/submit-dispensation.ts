@@ -108,7 +108,7 @@ export async function checkPrescription(ports: CountryAPorts, patient: PatientRe
 }
 
 /** Records a claimed (stored, pending) dispensation with a deadline; returns the answer to give. */
-async function record(ports: CountryAPorts, uniqueId: string, d: Dispensation, traceId: string): Promise<DispensationAnswer> {
+async function record(ports: CountryAPorts, uniqueId: string, d: Dispensation, traceId: string, patient: PatientRef, partner: string): Promise<DispensationAnswer> {
   const r = await withDeadline(() => ports.national.recordDispensation(d), ports.nationalTimeoutMs);
   if (r.kind === "answered") {
     const answer: DispensationAnswer = { status: "success", deferred: false, errors: [], prescriptionStatus: r.value.prescriptionStatus };
@@ -131,7 +131,7 @@ async function record(ports: CountryAPorts, uniqueId: string, d: Dispensation, t
       () => undefined,
     ).catch(() => undefined);
   }
-  await ports.queue.enqueueDelivery({ documentUniqueId: uniqueId, traceId });
+  await ports.queue.enqueueDelivery({ documentUniqueId: uniqueId, traceId, patient: patient.national, partner, dispensation: d });
   return answer;
 }
 
@@ -172,7 +172,7 @@ export async function submitDispensation(ports: CountryAPorts, requester: Reques
       const previous = await ports.dispensations.get(uniqueId);
       return outcomeOf(previous?.answer ?? deferredAnswer());
     }
-    const answer = await record(ports, uniqueId, toRecord, requester.messageId ?? uniqueId);
+    const answer = await record(ports, uniqueId, toRecord, requester.messageId ?? uniqueId, patient, requester.country);
     facts.detail = { deferred: answer.deferred, prescriptionStatus: answer.prescriptionStatus };
     return outcomeOf(answer);
   });

@@ -7,6 +7,9 @@ import { consentMigrations } from "../consent/migrations";
 import { nationalMigrations } from "../national/migrations";
 import { partnerMigrations } from "../exchange/partners/migrations";
 import { samlMigrations } from "../saml/migrations";
+import { auditMigrations } from "../audit/migrations";
+import { exchangeQueueMigrations } from "../exchange/queue/migrations";
+import { countryAMigrations } from "../country-a/migrations";
 
 export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...platformMigrations,
@@ -14,4 +17,7 @@ export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...nationalMigrations,
   ...partnerMigrations,
   ...samlMigrations,
+  ...auditMigrations,
+  ...exchangeQueueMigrations,
+  ...countryAMigrations,
 ];
