@@ -47,9 +47,10 @@ export function translation(source: Coded, name = "translation"): XElement {
   });
 }
 
-function originalText(pc: PivotCoded, ref?: string): XElement | undefined {
+/** originalText: a reference to the narrative (CDA R2 §4.3.5.1) when there is one, else the source's own text. */
+function originalText(ref: string | undefined, text: string | undefined): XElement | undefined {
   if (ref) return el("originalText", {}, el("reference", { value: `#${ref}` }));
-  if (pc.originalText) return el("originalText", {}, pc.originalText);
+  if (text) return el("originalText", {}, text);
   return undefined;
 }
 
@@ -62,7 +63,7 @@ export function coded(name: string, pc: PivotCoded, options: CodedOptions = {}):
   const type = options.xsiType ? { "xsi:type": options.xsiType } : {};
   // A translation identical to the pivot code adds nothing.
   const keep = pc.translation && !(pc.kind === "code" && pc.translation.code === pc.code.code && pc.translation.system === pc.code.system);
-  const children: XChild[] = [originalText(pc, options.ref), keep && pc.translation ? translation(pc.translation) : undefined];
+  const children: XChild[] = [originalText(options.ref, pc.originalText), keep && pc.translation ? translation(pc.translation) : undefined];
   if (pc.kind === "code") {
     return el(
       name,
@@ -90,7 +91,7 @@ export function codedIf(name: string, pc: PivotCoded | undefined, options: Coded
  */
 export function sourceCoded(name: string, concept: Concept | undefined, options: CodedOptions = {}): XElement {
   const type = options.xsiType ? { "xsi:type": options.xsiType } : {};
-  const text = options.ref ? el("originalText", {}, el("reference", { value: `#${options.ref}` })) : concept?.text ? el("originalText", {}, concept.text) : undefined;
+  const text = originalText(options.ref, concept?.text);
   const c = concept?.coding;
   if (!c) return el(name, { ...type, nullFlavor: concept?.text ? "OTH" : "UNK" }, text);
   return el(
