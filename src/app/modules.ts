@@ -5,9 +5,11 @@ import type { GatewayModule } from "./module";
 import { consentModule } from "../consent/module";
 import { nationalModule } from "../national/module";
 import { partnersModule } from "../exchange/partners/module";
+import { auditModule } from "../audit/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
   nationalModule,
   partnersModule, // first: the soap/ responders and exchange/ clients use partnerTrustOf(ctx)
+  auditModule, // before the domains that record events through auditTrailOf(ctx)
   consentModule,
 ];

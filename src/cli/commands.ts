@@ -4,6 +4,7 @@
 // for a negative verdict) and print with ctx.out(); then add ONE import line and ONE entry below.
 import type { Command } from "commander";
 import { registerAssertionsCommands } from "./assertions";
+import { registerAuditCommands } from "./audit";
 import { registerCertsCommands } from "./certs";
 import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
@@ -26,4 +27,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerPartnersCommands,
   registerAssertionsCommands,
   registerSignCommands,
+  registerAuditCommands,
 ];
