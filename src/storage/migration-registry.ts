@@ -8,7 +8,6 @@ import { nationalMigrations } from "../national/migrations";
 import { partnerMigrations } from "../exchange/partners/migrations";
 import { samlMigrations } from "../saml/migrations";
 import { auditMigrations } from "../audit/migrations";
-import { auditMigrations } from "../audit/migrations";
 import { exchangeQueueMigrations } from "../exchange/queue/migrations";
 import { countryAMigrations } from "../country-a/migrations";
 
@@ -18,7 +17,6 @@ export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...nationalMigrations,
   ...partnerMigrations,
   ...samlMigrations,
-  ...auditMigrations,
   ...auditMigrations,
   ...exchangeQueueMigrations,
   ...countryAMigrations,
