@@ -54,7 +54,9 @@ function refusal(error: EhdsiError): DispensationAnswer {
 }
 
 /** The answer as an Outcome (a stored failure stays a failure). */
-export function outcomeOf(answer: DispensationAnswer): Outcome<DispensationAnswer> {
+export function outcomeOf(given: DispensationAnswer): Outcome<DispensationAnswer> {
+  // As stored (JSON): a first answer and its replay to a resubmission are identical.
+  const answer = JSON.parse(JSON.stringify(given)) as DispensationAnswer;
   if (answer.status === "failure") return fail(answer.errors[0] ?? EhdsiErrors.generic("refused"));
   return succeed(answer, answer.errors);
 }
