@@ -89,8 +89,11 @@ export type HashedEvent = Omit<AuditEvent, "prevHash" | "hash">;
 const CX = /^[^^&]+\^\^\^&[0-2](\.(0|[1-9][0-9]*))+&ISO$/;
 const COUNTRY = /^[A-Z]{2}$/;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-/** Keys that name what the trail must never hold (contents, credentials). */
-const FORBIDDEN_KEY = /(password|passwd|secret|private|token|assertion|cookie|authori[sz]ation|credential|content|body|payload|document$|base64|pem)/i;
+/**
+ * Keys that name what the trail must never hold (contents, credentials), matched on the end of the key
+ * with separators removed: "documentContent", "saml_assertion", "password" are refused, "contentType" is not.
+ */
+const FORBIDDEN_KEY = /(password|passwd|secret|privatekey|token|assertion|cookie|authori[sz]ation|credentials?|contents?|body|payload|document|base64|pem)$/;
 const MAX_DETAIL_STRING = 1024;
 const MAX_DETAILS_BYTES = 8192;
 const MAX_IDENTIFIER = 512;
@@ -110,6 +113,7 @@ export function checkEventInput(input: AuditEventInput, now: Date): AuditEventIn
   if (input.durationMs !== undefined && !(Number.isFinite(input.durationMs) && input.durationMs >= 0)) throw invalid("duration must be a non-negative number of milliseconds", "durationMs");
   for (const [name, value] of identifiers(input)) {
     if (value.length === 0 || value.length > MAX_IDENTIFIER) throw invalid(`${name} must be 1..${MAX_IDENTIFIER} characters`, name);
+    if (hasControlCharacter(value)) throw invalid(`${name} holds a control character`, name);
   }
   if (input.details !== undefined) {
     checkDetails(input.details, "details");
@@ -129,6 +133,14 @@ function identifiers(input: AuditEventInput): [string, string][] {
   return out;
 }
 
+function hasControlCharacter(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 function checkDetails(value: JsonValue, path: string): void {
   if (typeof value === "string") {
     if (value.length > MAX_DETAIL_STRING) throw invalid(`${path} is longer than ${MAX_DETAIL_STRING} characters: the trail holds facts, not contents`, path);
@@ -142,7 +154,7 @@ function checkDetails(value: JsonValue, path: string): void {
   }
   if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) {
-      if (FORBIDDEN_KEY.test(k)) throw invalid(`${path}.${k}: the trail never holds document contents, assertions or secrets`, `${path}.${k}`);
+      if (FORBIDDEN_KEY.test(k.toLowerCase().replace(/[^a-z0-9]/g, ""))) throw invalid(`${path}.${k}: the trail never holds document contents, assertions or secrets`, `${path}.${k}`);
       checkDetails(v, `${path}.${k}`);
     }
   }

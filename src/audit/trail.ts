@@ -94,7 +94,9 @@ export class AuditTrail {
         const events = await this.append(batch.map((p) => p.input));
         batch.forEach((p, i) => p.resolve(events[i] as AuditEvent));
       } catch (e) {
-        for (const p of batch) p.reject(e);
+        if (batch.length === 1) batch[0]?.reject(e);
+        // One event the database refuses must not fail the others grouped with it: retry them alone.
+        else for (const p of batch) await this.append([p.input]).then((events) => p.resolve(events[0] as AuditEvent), p.reject);
       }
     }
   }

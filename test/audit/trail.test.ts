@@ -160,6 +160,19 @@ forEachDatabase(
       expect(await trail.verifyChain()).to.deep.equal({ ok: true, checked: 132, headSeq: 132 });
     });
 
+    it("an event the database refuses fails alone, not the events grouped into its transaction", async () => {
+      if (ctx.dialect === "sqlite") {
+        await sql`create trigger poison before insert on audit_trail when new.trace_id = 'poison' begin select raise(abort, 'poisoned'); end`.execute(ctx.database.db);
+      } else {
+        await sql.raw(`create function poison() returns trigger language plpgsql as $$ begin if new.trace_id = 'poison' then raise exception 'poisoned'; end if; return new; end $$`).execute(ctx.database.db);
+        await sql`create trigger poison before insert on audit_trail for each row execute function poison()`.execute(ctx.database.db);
+      }
+      const outcomes = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => trail.record(eventOfType("EHDSI-11", i, i === 4 ? { traceId: "poison" } : {}))));
+      expect(outcomes.map((o) => o.status)).to.deep.equal(Array.from({ length: 10 }, (_, i) => (i === 4 ? "rejected" : "fulfilled")));
+      expect(String((outcomes[4] as PromiseRejectedResult).reason)).to.match(/poisoned/);
+      expect(await trail.verifyChain()).to.deep.equal({ ok: true, checked: 9, headSeq: 9 });
+    });
+
     it("refuses what the trail must not hold: contents, secrets, malformed ids (nothing appended)", async () => {
       const refusals = [
         retrieveEvent({ details: { documentContent: "PD94bWwg..." } }),
@@ -167,6 +180,8 @@ forEachDatabase(
         retrieveEvent({ details: { nested: { password: "x" } } }),
         retrieveEvent({ details: { note: "x".repeat(2000) } }),
         retrieveEvent({ details: { key: "-----BEGIN PRIVATE KEY-----\nMII" } }),
+        retrieveEvent({ details: { saml_assertion_id: "ok", attachment: { body: "<x/>" } } }),
+        retrieveEvent({ traceId: "trace\u0000-1" }),
         retrieveEvent({ patientId: "2980010112345" }),
         retrieveEvent({ time: "yesterday" }),
         retrieveEvent({ who: { partnerCountry: "Belgium" } }),
@@ -178,6 +193,9 @@ forEachDatabase(
         expect(isPasserelleError(error, "INPUT_INVALID"), JSON.stringify(input.details ?? input)).to.equal(true);
       }
       expect((await trail.head()).seq).to.equal(0);
+      // Facts about contents are fine.
+      const kept = await trail.record(retrieveEvent({ details: { contentType: "application/soap+xml", documentCount: 2, assertionId: "_a1" } }));
+      expect(kept.details).to.deep.equal({ contentType: "application/soap+xml", documentCount: 2, assertionId: "_a1" });
     });
   },
   { scope: "test" },
