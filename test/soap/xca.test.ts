@@ -107,7 +107,7 @@ describe("soap/xca: writing query answers", () => {
       }));
     const theirs = schemes(root(sample("gematik", "AdhocQueryResponseEPED.xml")));
     const mine = schemes(ours);
-    expect(theirs.size).to.equal(11);
+    expect(theirs.size).to.equal(12);
     expect([...theirs].filter((s) => !mine.has(s))).to.deep.equal([]);
     const slotNames = (e: Element) => new Set(Array.from(e.getElementsByTagNameNS("urn:oasis:names:tc:ebxml-regrep:xsd:rim:3.0", "Slot")).map((s) => s.getAttribute("name")));
     expect([...slotNames(root(sample("gematik", "AdhocQueryResponseEPED.xml")))].filter((s) => !slotNames(ours).has(s))).to.deep.equal([]);
