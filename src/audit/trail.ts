@@ -128,8 +128,7 @@ export class AuditTrail {
     if (this.database.dialect === "sqlite") {
       // A write first: SQLite takes its write lock now (waiting busy_timeout), not at the first insert,
       // so a writer in another process cannot slip in between reading the head and appending.
-      await trx.updateTable("audit_chain_head").set({ seq: sql`seq` }).where("chain", "=", MAIN_CHAIN).execute();
-      return trx.selectFrom("audit_chain_head").select(["seq", "hash"]).where("chain", "=", MAIN_CHAIN).executeTakeFirstOrThrow();
+      return trx.updateTable("audit_chain_head").set({ seq: sql`seq` }).where("chain", "=", MAIN_CHAIN).returning(["seq", "hash"]).executeTakeFirstOrThrow();
     }
     return trx.selectFrom("audit_chain_head").select(["seq", "hash"]).where("chain", "=", MAIN_CHAIN).forUpdate().executeTakeFirstOrThrow();
   }
