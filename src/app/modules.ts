@@ -6,10 +6,12 @@ import { consentModule } from "../consent/module";
 import { nationalModule } from "../national/module";
 import { partnersModule } from "../exchange/partners/module";
 import { auditModule } from "../audit/module";
+import { exchangeQueueModule } from "../exchange/queue/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
   nationalModule,
   partnersModule, // first: the soap/ responders and exchange/ clients use partnerTrustOf(ctx)
   auditModule, // before the domains that record events through auditTrailOf(ctx)
+  exchangeQueueModule, // before the modules that enqueue through exchangeQueueOf(ctx)
   consentModule,
 ];
