@@ -3,6 +3,7 @@
 // (XCPD livingSubjectId root/extension) or CX form 'ID^^^&OID&ISO' (XCA, XDR, TRC subject).
 import type { Identifier } from "../canonical/model";
 import { isValidMatricule } from "../national/matricule";
+import { formatCx, parseCx as parseCxStrict } from "../soap/cx";
 import type { IdentifierDomains } from "./ports";
 
 export interface PatientRef {
@@ -14,15 +15,18 @@ export interface PatientRef {
   readonly cx: string;
 }
 
-const CX = /^([^^&]+)\^\^\^&([0-2](?:\.(?:0|[1-9][0-9]*))+)&ISO$/;
-
+/** CX parsed by the SOAP codec (soap/cx.ts), or undefined when it is not CX. */
 export function parseCx(value: string): { id: string; root: string } | undefined {
-  const m = CX.exec(value.trim());
-  return m ? { id: m[1]!, root: m[2]! } : undefined;
+  try {
+    const cx = parseCxStrict(value.trim());
+    return { id: cx.id, root: cx.oid };
+  } catch {
+    return undefined;
+  }
 }
 
 export function toCx(id: string, root: string): string {
-  return `${id}^^^&${root}&ISO`;
+  return formatCx({ id, oid: root });
 }
 
 /** Is this identifier domain one of ours? */

@@ -1,0 +1,53 @@
+// What the country-A responders share around the use cases: validating the request's assertions for
+// the service asked (src/saml/validate.ts, with the TLS peer's partner and the replay cache), and
+// auditing a request refused before any use case ran (EHDSI-xx failure, no HCP identity).
+import type { PartnerRegistry } from "../exchange/partners/registry";
+import type { ReplayCache } from "../saml/replay";
+import { validateAssertions, type ValidatedAssertions } from "../saml/validate";
+import type { SamlService } from "../saml/vocabulary";
+import { isPasserelleError } from "../shared/errors";
+import type { DocumentChecks } from "./submit-dispensation";
+import { ehdsiErrorOf, type EhdsiError } from "./errors";
+import type { AuditEventId, CountryAPorts, Requester } from "./ports";
+
+export interface CountryAResponders {
+  readonly ports: CountryAPorts;
+  readonly registry: PartnerRegistry;
+  readonly replay: ReplayCache;
+  /** urn:oid:... of this gateway (XCA homeCommunityId, XCPD custodian). */
+  readonly homeCommunityId: string;
+  /** XDS repositoryUniqueId of our documents. */
+  readonly repositoryUniqueId: string;
+  /** XSD and terminology for received eDispensations (loaded on first use). */
+  readonly documentChecks: () => DocumentChecks;
+}
+
+export type Validation = { readonly ok: true; readonly requester: Requester } | { readonly ok: false; readonly error: EhdsiError };
+
+/** Validates the assertions of `envelope` for `service`; a refusal is audited under `eventId`. */
+export async function validateRequest(
+  r: CountryAResponders,
+  x: { envelope: string; country: string; messageId: string },
+  service: SamlService,
+  eventId: AuditEventId,
+  patient: { cx?: string | undefined; skipPatientCheck?: boolean } = {},
+): Promise<Validation> {
+  const started = r.ports.clock();
+  let assertions: ValidatedAssertions;
+  try {
+    assertions = await validateAssertions(x.envelope, {
+      service, registry: r.registry, peerCountry: x.country, replay: r.replay, at: started,
+      ...(patient.cx !== undefined ? { patientId: patient.cx } : {}),
+      ...(patient.skipPatientCheck ? { skipPatientCheck: true } : {}),
+    });
+  } catch (e) {
+    if (!isPasserelleError(e)) throw e;
+    const error = ehdsiErrorOf(e);
+    await r.ports.audit.record({
+      eventId, outcome: "failure", partner: x.country, hcp: undefined, patient: patient.cx, documents: [], errorCode: error.errorCode,
+      messageId: x.messageId, startedAt: started.toISOString(), durationMs: r.ports.clock().getTime() - started.getTime(), detail: { refused: "assertions" },
+    });
+    return { ok: false, error };
+  }
+  return { ok: true, requester: { country: x.country, assertions, messageId: x.messageId } };
+}
