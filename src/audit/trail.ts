@@ -147,6 +147,7 @@ export class AuditTrail {
     const head = await this.head();
     const from = Math.max(1, range.from ?? 1);
     const to = Math.min(range.to ?? head.seq, head.seq);
+    if (from > to) return { ok: true, checked: 0, headSeq: head.seq };
     let previous = { seq: from - 1, hash: GENESIS_HASH };
     if (from > 1) {
       const anchor = await this.db.selectFrom("audit_trail").select(["seq", "hash"]).where("seq", "=", from - 1).executeTakeFirst();

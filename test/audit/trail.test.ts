@@ -116,6 +116,16 @@ forEachDatabase(
       expect(gap.firstBroken?.reason).to.match(/seq 5 is missing \(the next row is seq 6\)/);
     });
 
+    it("detects a row appended behind the head's back (beyond the chain head)", async () => {
+      await fill(trail, 3);
+      const last = await rawRow(ctx.database, 3);
+      const forged = last.event.replace('"seq":3', '"seq":4');
+      await sql`insert into audit_trail (seq, id, time, event_type, outcome, event, prev_hash, hash) values (4, 'forged', '2026-01-01T00:00:00.000Z', 'EHDSI-22', 'success', ${forged}, ${last.hash}, ${chainHash(last.hash, forged)})`.execute(ctx.database.db);
+      const result = await trail.verifyChain();
+      expect(result.firstBroken).to.deep.equal({ seq: 4, reason: "seq 4 lies beyond the chain head (seq 3): a row was inserted" });
+      expect(await trail.verifyChain({ from: 10 })).to.deep.include({ ok: true, checked: 0 });
+    });
+
     it("detects reordered rows (two rows swapped their seq)", async () => {
       await fill(trail, 6);
       await dropAppendOnlyTriggers(ctx.database);
