@@ -7,6 +7,7 @@ import { nationalModule } from "../national/module";
 import { partnersModule } from "../exchange/partners/module";
 import { auditModule } from "../audit/module";
 import { exchangeQueueModule } from "../exchange/queue/module";
+import { countryAModule } from "../soap/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
   nationalModule,
@@ -14,4 +15,5 @@ export const GATEWAY_MODULES: readonly GatewayModule[] = [
   auditModule, // before the domains that record events through auditTrailOf(ctx)
   exchangeQueueModule, // before the modules that enqueue through exchangeQueueOf(ctx)
   consentModule,
+  countryAModule, // country A: /ncp/xcpd, /ncp/xca, /ncp/xdr (after partners, audit, queue, consent)
 ];

@@ -1,7 +1,7 @@
 // Country A in the running gateway (src/app/module.ts): the use cases' ports over the gateway's parts
 // (national records, consent service, document pipeline + seal key, audit trail, exchange queue), the
 // partner endpoints /ncp/xcpd, /ncp/xca, /ncp/xdr on the mutual-TLS listener, and the worker of the
-// `deliver-dispensation` job. Needs the partners, audit and consent modules started before it.
+// `deliver-dispensation` job. Needs the partners, audit, exchange-queue and consent modules started before it.
 import { join } from "node:path";
 import type { GatewayContext, GatewayModule } from "../app/module";
 import { cdaSchemaFromConfig, documentContextFromConfig, sealKeyFromConfig, terminologyFromConfig } from "../app/documents";
@@ -16,8 +16,8 @@ import { withDeadline } from "../country-a/national-call";
 import type { CountryAPorts } from "../country-a/ports";
 import { deliverDispensation, type DocumentChecks } from "../country-a/submit-dispensation";
 import { partnerTrustOf } from "../exchange/partners/module";
-import { EmbeddedExchangeQueue } from "../exchange/queue/embedded";
-import { BusinessError, TransientError, type ExchangeQueue } from "../exchange/queue/port";
+import { exchangeQueueOf, registerExchangeHandler } from "../exchange/queue/module";
+import { BusinessError, TransientError } from "../exchange/queue/port";
 import { EmbeddedNationalStore } from "../national/embedded-store";
 import type { NationalRecords } from "../national/port";
 import { DatabaseReplayCache } from "../saml/replay";
@@ -37,8 +37,6 @@ export const DEFAULT_NATIONAL_TIMEOUT_MS = 5_000;
 export interface CountryAModuleOptions {
   /** The national records adapter (default: the embedded store in the gateway's database). */
   readonly national?: (ctx: GatewayContext) => NationalRecords;
-  /** The exchange queue (default: the embedded queue over the gateway's database). */
-  readonly queue?: (ctx: GatewayContext) => ExchangeQueue;
   readonly maxRequestBytes?: number;
   readonly requestTimeoutMs?: number;
   readonly nationalTimeoutMs?: number;
@@ -64,8 +62,7 @@ export function createCountryAModule(options: CountryAModuleOptions = {}): Gatew
     async start(ctx) {
       const { config } = ctx;
       const terminology = terminologyFromConfig(config);
-      const queue = options.queue?.(ctx) ?? new EmbeddedExchangeQueue({ database: ctx.database, logger: ctx.logger });
-      if (!options.queue) ctx.onStop(() => queue.close());
+      const queue = exchangeQueueOf(ctx);
       const ports: CountryAPorts = {
         national: options.national?.(ctx) ?? new EmbeddedNationalStore(ctx.database),
         consent: consentServiceOf(ctx),
@@ -104,7 +101,7 @@ export function createCountryAModule(options: CountryAModuleOptions = {}): Gatew
       );
 
       // Deferred dispensations: delivered exactly once (the national call is idempotent on the eD id).
-      queue.process("deliver-dispensation", async (job) => {
+      registerExchangeHandler(ctx, "deliver-dispensation", async (job) => {
         const p = job.job;
         const r = await withDeadline(() => deliverDispensation(ports, p.dispensationId), ports.nationalTimeoutMs);
         if (r.kind === "timeout") throw new TransientError("the national prescription system did not answer in time");
