@@ -9,6 +9,7 @@ import { registerCertsCommands } from "./certs";
 import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
 import { registerDocumentCommands } from "./documents";
+import { registerExchangesCommands } from "./exchanges";
 import { registerNationalCommands } from "./national";
 import { registerPartnersCommands } from "./partners";
 import { registerSignCommands } from "./sign";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerNationalCommands,
   registerDocumentCommands,
   registerPartnersCommands,
+  registerExchangesCommands,
   registerAssertionsCommands,
   registerSignCommands,
   registerAuditCommands,
