@@ -8,7 +8,7 @@ const WSDL = "http://schemas.xmlsoap.org/wsdl/";
 const WSAM = "http://www.w3.org/2007/05/addressing/metadata";
 const SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/";
 
-function actions(xml: string): Array<[string, string]> {
+function actions(xml: string): Array<[string | null, string | null]> {
   const doc = readXml(xml, { maxBytes: 1e6 });
   const ops = Array.from(doc.getElementsByTagNameNS(WSDL, "portType")[0]!.getElementsByTagNameNS(WSDL, "operation"));
   return ops.map((op: Element) => [op.getElementsByTagNameNS(WSDL, "input")[0]!.getAttributeNS(WSAM, "Action"), op.getElementsByTagNameNS(WSDL, "output")[0]!.getAttributeNS(WSAM, "Action")]);
