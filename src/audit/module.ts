@@ -3,6 +3,7 @@
 // raw messages older than PASSERELLE_RAW_MESSAGE_RETENTION_DAYS. Other domains (soap/ responders,
 // exchange/ workers, consent) get them with auditTrailOf(ctx) and rawMessagesOf(ctx); register this
 // module before them in src/app/modules.ts.
+import { Counter, Histogram } from "prom-client";
 import type { GatewayContext, GatewayModule } from "../app/module";
 import { ErrorCode, PasserelleError } from "../shared/errors";
 import { TrailConsentAuditSink } from "./consent-sink";
@@ -49,7 +50,22 @@ export function createAuditModule(options: AuditModuleOptions = {}): GatewayModu
   return {
     name: "audit",
     start(ctx) {
-      const trail = new AuditTrail(ctx.database);
+      const registers = [ctx.metrics.registry];
+      const appended = new Counter({ name: "passerelle_audit_events_total", help: "Audit events committed to the trail", registers });
+      const failed = new Counter({ name: "passerelle_audit_append_failures_total", help: "Audit events whose append failed (the request they belong to failed too)", registers });
+      const latency = new Histogram({
+        name: "passerelle_audit_append_seconds",
+        help: "Duration of one append transaction of the audit trail",
+        buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+        registers,
+      });
+      const trail = new AuditTrail(ctx.database, {
+        observe: (o) => {
+          if (o.committed > 0) appended.inc(o.committed);
+          if (o.failed > 0) failed.inc(o.failed);
+          latency.observe(o.seconds);
+        },
+      });
       const messages = new RawMessageStore(ctx.database);
       started.set(ctx, { trail, messages });
       ctx.readiness.add("audit-trail", async () => {

@@ -34,6 +34,8 @@ export interface ChainVerification {
 export interface AuditTrailOptions {
   /** Clock for events without a time (tests). */
   readonly now?: () => Date;
+  /** Told after each append transaction: the events committed, or the error (metrics). */
+  readonly observe?: (outcome: { committed: number; failed: number; seconds: number }) => void;
 }
 
 interface Pending {
@@ -45,12 +47,14 @@ interface Pending {
 export class AuditTrail {
   private readonly db: Kysely<AuditTables>;
   private readonly now: () => Date;
+  private readonly observe: AuditTrailOptions["observe"];
   private queue: Pending[] = [];
   private writing: Promise<void> | undefined;
 
   constructor(private readonly database: Database, options: AuditTrailOptions = {}) {
     this.db = database.tables<AuditTables>();
     this.now = options.now ?? (() => new Date());
+    this.observe = options.observe;
   }
 
   /** Appends one event; resolves with it (seq, hashes) after commit. Refuses an invalid event (INPUT_INVALID). */
@@ -102,6 +106,18 @@ export class AuditTrail {
   }
 
   private async append(inputs: readonly (AuditEventInput & { time: string })[]): Promise<AuditEvent[]> {
+    const started = performance.now();
+    try {
+      const events = await this.appendInTransaction(inputs);
+      this.observe?.({ committed: events.length, failed: 0, seconds: (performance.now() - started) / 1000 });
+      return events;
+    } catch (e) {
+      this.observe?.({ committed: 0, failed: inputs.length, seconds: (performance.now() - started) / 1000 });
+      throw e;
+    }
+  }
+
+  private async appendInTransaction(inputs: readonly (AuditEventInput & { time: string })[]): Promise<AuditEvent[]> {
     return this.db.transaction().execute(async (trx) => {
       const head = await this.lockHead(trx);
       let seq = head.seq;

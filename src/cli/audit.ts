@@ -1,11 +1,13 @@
 // `passerelle audit verify|export|search` (issue 5): check the hash chain of the audit trail, and hand
 // a time range to an auditor as JSON lines or ATNA-style XML. Exit codes (src/cli/context.ts):
-// verify 0 intact / 1 broken (naming the first broken seq); 2 bad input.
-import { createWriteStream } from "node:fs";
+// verify 0 intact / 1 broken (naming the first broken seq); 2 bad input. `audit messages` shows support
+// the raw SOAP messages kept for an exchange (src/audit/messages.ts).
+import { createWriteStream, mkdirSync, writeFileSync } from "node:fs";
 import { once } from "node:events";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { AUDIT_EVENT_TYPES, AUDIT_OUTCOMES, canonicalJson, type AuditEventType, type AuditOutcome } from "../audit/event";
+import { RawMessageStore } from "../audit/messages";
 import { EXPORT_FORMATS, exportAuditEvents, type ExportFormat } from "../audit/export";
 import { normaliseTime, MAX_PAGE_SIZE, type AuditQuery } from "../audit/query";
 import { AuditTrail } from "../audit/trail";
@@ -162,4 +164,20 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
     for (const e of page.events) ctx.out(canonicalJson(e));
     ctx.err(page.next === undefined ? `${page.events.length} event(s), last page` : `${page.events.length} event(s); next page: --after ${page.next}`);
   });
+
+  audit
+    .command("messages <exchange-id>")
+    .description("the raw SOAP messages kept for an exchange (within the retention period)")
+    .option("--out <dir>", "write each message, as received or sent, to <dir>/<n>-<direction>.msg")
+    .action(async (exchangeId: string, o: { out?: string }) => {
+      const messages = await ctx.withDatabase((db) => new RawMessageStore(db).forExchange(exchangeId));
+      if (messages.length === 0) throw new PasserelleError(ErrorCode.NotFound, `no raw message kept for exchange ${exchangeId} (never stored, or purged after the retention period)`);
+      const dir = o.out === undefined ? undefined : resolve(ctx.cwd, o.out);
+      if (dir) mkdirSync(dir, { recursive: true });
+      messages.forEach((m, i) => {
+        const file = dir ? join(dir, `${i + 1}-${m.direction}.msg`) : undefined;
+        if (file) writeFileSync(file, m.body);
+        ctx.out([`${i + 1}`, m.direction, m.recordedAt, `${m.body.length} bytes`, m.action ?? "-", m.contentType ?? "-", ...(file ? [file] : [])].join("  "));
+      });
+    });
 }

@@ -5,6 +5,7 @@ import { sql } from "kysely";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { RawMessageStore } from "../../src/audit/messages";
 import { AuditTrail } from "../../src/audit/trail";
 import { openDatabase } from "../../src/storage/database";
 import { ALL_MIGRATIONS } from "../../src/storage/migration-registry";
@@ -25,6 +26,8 @@ describe("passerelle audit", function () {
     try {
       await runMigrations(database, ALL_MIGRATIONS);
       const trail = new AuditTrail(database);
+      await new RawMessageStore(database).store({ exchangeId: "ex-42", direction: "inbound", action: "urn:ihe:iti:2007:CrossGatewayQuery", body: "<s:Envelope>query</s:Envelope>" });
+      await new RawMessageStore(database).store({ exchangeId: "ex-42", direction: "outbound", body: "<s:Envelope>answer</s:Envelope>" });
       await trail.recordMany(Array.from({ length: 12 }, (_, i) => retrieveEvent({ time: new Date(Date.UTC(2026, 10, 2, i)).toISOString(), traceId: `t-${i}`, ...(i === 3 ? { outcome: "failure", errorCode: "1102" } : {}) })));
     } finally {
       await database.close();
@@ -63,6 +66,20 @@ describe("passerelle audit", function () {
     expect(first.err).to.contain("next page: --after 8");
     const next = await run("search", "--limit", "5", "--after", "8", "--trace", "t-2");
     expect(next.out.split("\n").map((l) => (JSON.parse(l) as { seq: number }).seq)).to.deep.equal([3]);
+  });
+
+  it("messages: lists and writes out the raw messages of an exchange; exit 2 for an unknown one", async () => {
+    const out = join(dir, "raw");
+    const r = await run("messages", "ex-42", "--out", out);
+    expect(r.code, r.err).to.equal(0);
+    const lines = r.out.split("\n");
+    expect(lines).to.have.length(2);
+    expect(lines[0]?.split("  ").slice(0, 6)).to.deep.equal(["1", "inbound", lines[0]?.split("  ")[2], "30 bytes", "urn:ihe:iti:2007:CrossGatewayQuery", "-"]);
+    expect(lines[0]?.split("  ")[2]).to.match(/^\d{4}-\d\d-\d\dT/);
+    expect(readFileSync(join(out, "2-outbound.msg"), "utf8")).to.equal("<s:Envelope>answer</s:Envelope>");
+    const unknown = await run("messages", "ex-0");
+    expect(unknown.code).to.equal(2);
+    expect(unknown.err).to.match(/^error NOT_FOUND: no raw message kept for exchange ex-0/);
   });
 
   it("refuses bad input with exit 2", async () => {

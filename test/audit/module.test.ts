@@ -62,6 +62,9 @@ describe("audit module in the gateway", function () {
     expect(page.events[0]).to.deep.include({ outcome: "failure", errorCode: "4701" });
     expect(page.events[0]?.who).to.deep.equal({ partnerCountry: "BE", purposeOfUse: "TREATMENT", emergency: false });
     expect((await trail.verifyChain()).ok).to.equal(true);
+    // Every committed event is counted on the gateway's metrics.
+    const counted = (await gateway.context.metrics.registry.getSingleMetric("passerelle_audit_events_total")?.get())?.values[0]?.value;
+    expect(counted).to.equal((await trail.head()).seq);
   });
 
   it("purges raw messages older than the configured retention, periodically", async () => {
