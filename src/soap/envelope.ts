@@ -5,8 +5,8 @@ import type { Document, Element } from "@xmldom/xmldom";
 import { ErrorCode, PasserelleError } from "../shared/errors";
 import { el, serialize, type XElement } from "../shared/xml";
 import { readAddressing, readReplyAddressing, replyHeaderBlocks, requestHeaderBlocks, type Addressing, type ReplyAddressing, type RequestAddressing } from "./addressing";
-import { faultError, type QName } from "./faults";
-import { SOAP11_NS, SOAP12_NS, WSA_NS, WSSE_NS } from "./namespaces";
+import { actionNotSupported, faultError, type QName } from "./faults";
+import { SOAP11_NS, SOAP12_NS, transactionOfAction, WSA_NS, WSSE_NS, type Transaction } from "./namespaces";
 import { childElements, elementChildren, qname, readXml, type XmlLimits } from "./xml-read";
 
 export interface SoapRequest {
@@ -83,6 +83,16 @@ function readEnvelopeParts(xml: string, limits: XmlLimits, understood: (block: E
   const payload = elementChildren(bodyElement);
   if (payload.length !== 1 || !payload[0]) throw faultError({ code: "Sender" }, `the Body must hold one message element, found ${payload.length}`, "body");
   return { doc, envelope, header, body: payload[0], security: securities[0] };
+}
+
+/**
+ * The transaction a request's Action names, if the endpoint serves it; otherwise the
+ * wsa:ActionNotSupported fault (issue 5: /ncp/xca serves query and retrieve, by Action).
+ */
+export function transactionOf(request: SoapRequest, served: readonly Transaction[], endpoint: string): Transaction {
+  const t = transactionOfAction(request.addressing.action);
+  if (!t || !served.includes(t)) throw actionNotSupported(request.addressing.action, endpoint);
+  return t;
 }
 
 /** The whole answer envelope: reply addressing headers and the given body element. */

@@ -39,6 +39,11 @@ export function faultError(spec: FaultSpec, message: string, reason = "soap"): P
   return new PasserelleError(ErrorCode.InputInvalid, message, { reason, fault: spec });
 }
 
+/** WS-Addressing 1.0 SOAP Binding §6.4.4: the Action is not one this endpoint serves. */
+export function actionNotSupported(action: string, endpoint: string): PasserelleError {
+  return faultError({ code: "Sender", subcode: WsaFaults.actionNotSupported, problemHeader: { ns: WSA_NS, local: "Action" } }, `action ${action} is not served at ${endpoint}`, "unknown-action");
+}
+
 /** The fault for any error: its own spec, Sender for unreadable input, Receiver for the rest. */
 export function faultSpecOf(e: unknown): { spec: FaultSpec; reason: string } {
   if (isPasserelleError(e)) {

@@ -78,7 +78,12 @@ export function parseContentType(value: string): ContentType {
 
 function decodeUtf8(bytes: Buffer, charset: string | undefined, what: string): string {
   if (charset !== undefined && !/^utf-?8$/i.test(charset)) throw mtomError("charset", `${what} is in charset ${charset}; only UTF-8 is accepted`);
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw mtomError("charset", `${what} is not valid UTF-8`);
+  }
   return text.startsWith("\uFEFF") ? text.slice(1) : text;
 }
 

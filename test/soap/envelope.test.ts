@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { DOMParser } from "@xmldom/xmldom";
 import { isPasserelleError } from "../../src/shared/errors";
 import { el } from "../../src/shared/xml";
-import { buildRequestEnvelope, buildResponseEnvelope, parseEnvelope } from "../../src/soap/envelope";
+import { buildRequestEnvelope, buildResponseEnvelope, parseEnvelope, transactionOf } from "../../src/soap/envelope";
 import { buildFault, faultHttpStatus, faultSpecOf, type FaultSpec } from "../../src/soap/faults";
 import { Actions, SOAP12_NS, WSA_NS, WSSE_NS } from "../../src/soap/namespaces";
 import { dkEnvelope, sample } from "./samples";
@@ -112,6 +112,18 @@ describe("soap/envelope: reading requests", () => {
     expect(f.fault).to.deep.equal({ code: "MustUnderstand", notUnderstood: [{ ns: "urn:trace", local: "Trace" }] });
     const optional = `<t:Trace xmlns:t="urn:trace" env:mustUnderstand="false">x</t:Trace>`;
     expect(parseEnvelope(minimal(ADDRESSING + optional), LIMITS).addressing.messageId).to.equal("urn:uuid:1");
+  });
+});
+
+describe("soap/envelope: dispatch by Action", () => {
+  it("names the transaction of a served action, and faults with wsa:ActionNotSupported otherwise", () => {
+    const query = parseEnvelope(dkEnvelope("xca", "query", "request-ps.xml"), LIMITS);
+    expect(transactionOf(query, ["xcaQuery", "xcaRetrieve"], "/ncp/xca")).to.equal("xcaQuery");
+    const f = failure(() => transactionOf(query, ["xcpd"], "/ncp/xcpd"));
+    expect(f.fault).to.deep.equal({ code: "Sender", subcode: { ns: WSA_NS, local: "ActionNotSupported" }, problemHeader: { ns: WSA_NS, local: "Action" } });
+    expect(f.reason).to.equal("unknown-action");
+    const odd = parseEnvelope(minimal(`<wsa:Action>urn:example:Unknown</wsa:Action><wsa:MessageID>urn:uuid:1</wsa:MessageID>`), LIMITS);
+    expect(failure(() => transactionOf(odd, ["xcpd", "xcaQuery", "xcaRetrieve", "xdr"], "/ncp")).message).to.match(/urn:example:Unknown is not served/);
   });
 });
 

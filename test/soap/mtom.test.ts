@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import fc from "fast-check";
 import { isPasserelleError } from "../../src/shared/errors";
 import { parseResponseEnvelope } from "../../src/soap/envelope";
 import { binaryContent, buildMtom, newContentId, parseContentType, readSoapTransport, xopInclude } from "../../src/soap/mtom";
@@ -114,6 +115,9 @@ describe("soap/mtom: hostile packages", () => {
     const many = Buffer.from(`--${b}\r\nContent-Type: application/xop+xml; type="application/soap+xml"\r\n\r\n<e/>\r\n${parts}--${b}--`);
     expect(reason(() => readSoapTransport(many, `multipart/related; type="application/xop+xml"; boundary=${b}`, { maxBytes: 1e6, maxParts: 10 }))).to.equal("part-limit");
     expect(reason(() => readSoapTransport(Buffer.alloc(2048), ct, { maxBytes: 1024 }))).to.equal("too-large");
+    const t0 = Date.now();
+    expect(reason(() => readSoapTransport(Buffer.alloc(100 * 1024 * 1024, 0x41), ct, { maxBytes: 10 * 1024 * 1024 }))).to.equal("too-large");
+    expect(Date.now() - t0).to.be.below(500);
   });
 
   it("keeps the boundary string inside content when it does not start a line", () => {
@@ -130,6 +134,7 @@ describe("soap/mtom: hostile packages", () => {
     const mixed = buildResponseEnvelope({ action: "a", relatesTo: "r" }, el("xdsb:R", { "xmlns:xdsb": XDS_NS }, el("xdsb:Document", {}, "QUJD", xopInclude("a@b"))));
     expect(reason(() => documents(Buffer.from(mixed), "application/soap+xml"))).to.equal("xop");
     expect(reason(() => readSoapTransport(Buffer.from("<e/>"), "application/soap+xml; charset=iso-8859-1", LIMITS))).to.equal("charset");
+    expect(reason(() => readSoapTransport(Buffer.from([0x3c, 0x65, 0xff, 0x2f, 0x3e]), "application/soap+xml", LIMITS))).to.equal("charset");
   });
 });
 
@@ -153,5 +158,21 @@ describe("soap/mtom: writing", () => {
     expect(docs[0]!.equals(xml)).to.equal(true);
     expect(docs[1]!.equals(pdf)).to.equal(true);
     expect(serialize(xopInclude("a b@c"), { declaration: false })).to.include('href="cid:a%20b@c"');
+  });
+
+  it("any attachment bytes survive the package (property: CR, LF, dashes and boundary-like runs included)", () => {
+    const nasty = fc.constantFrom(...["\r\n", "\n", "--", "\r\n--", "\n--MIMEBoundary_", "\r", "\u0000"].map((s) => Buffer.from(s, "latin1")));
+    const chunk = fc.oneof(fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), nasty);
+    const bytes = fc.array(chunk, { maxLength: 12 }).map((cs) => Buffer.concat(cs));
+    fc.assert(
+      fc.property(fc.array(bytes, { minLength: 1, maxLength: 4 }), (contents) => {
+        const ids = contents.map(() => newContentId());
+        const bodyEl = el("xdsb:R", { "xmlns:xdsb": XDS_NS }, ids.map((id) => el("xdsb:Document", {}, xopInclude(id))));
+        const out = buildMtom(buildResponseEnvelope({ action: "a", relatesTo: "r" }, bodyEl), contents.map((c, i) => ({ contentId: ids[i]!, contentType: "application/octet-stream", bytes: c })));
+        const { docs } = documents(out.body, out.contentType);
+        expect(docs.map((d) => d.toString("hex"))).to.deep.equal(contents.map((c) => c.toString("hex")));
+      }),
+      { numRuns: 300 },
+    );
   });
 });
