@@ -39,7 +39,13 @@ function required(header: Element, local: string): string {
  * it) and so is MessageID (WS-Addressing 1.0 Metadata §5.1: required when a reply is expected).
  */
 export function readAddressing(header: Element): Addressing {
-  return { ...readReplyAddressing(header), messageId: required(header, "MessageID") };
+  const a = { ...readReplyAddressing(header), messageId: required(header, "MessageID") };
+  // The eHDSI transactions are synchronous: the answer goes back on the same connection
+  // (WS-Addressing 1.0 Metadata §3.1.2 wsam:AnonymousResponses; fault subcode OnlyAnonymousAddressSupported).
+  if (a.replyTo !== undefined && a.replyTo !== WSA_ANONYMOUS) {
+    throw faultError({ code: "Sender", subcode: { ns: WSA_NS, local: "OnlyAnonymousAddressSupported" }, problemHeader: { ns: WSA_NS, local: "ReplyTo" } }, `ReplyTo ${a.replyTo} is not anonymous; answers are sent on the request's connection`, "addressing");
+  }
+  return a;
 }
 
 /** The addressing properties of an answer we receive: Action required, MessageID optional. */

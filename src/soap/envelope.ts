@@ -25,7 +25,12 @@ export function understoodByDefault(block: Element): boolean {
   return block.namespaceURI === WSA_NS || (block.namespaceURI === WSSE_NS && block.localName === "Security");
 }
 
+const OUR_ROLES = new Set(["http://www.w3.org/2003/05/soap-envelope/role/next", "http://www.w3.org/2003/05/soap-envelope/role/ultimateReceiver"]);
+
+/** SOAP 1.2 Part 1 §5.2.2–5.2.3: a block must be understood when it targets us and says mustUnderstand. */
 function mustUnderstand(block: Element): boolean {
+  const role = block.getAttributeNS(SOAP12_NS, "role")?.trim();
+  if (role && !OUR_ROLES.has(role)) return false;
   const v = block.getAttributeNS(SOAP12_NS, "mustUnderstand")?.trim();
   return v === "true" || v === "1";
 }

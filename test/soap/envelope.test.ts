@@ -106,10 +106,18 @@ describe("soap/envelope: reading requests", () => {
     expect(twice.fault?.subcode?.local).to.equal("InvalidAddressingHeader");
   });
 
+  it("answers only on the request's connection: a non-anonymous ReplyTo is refused", () => {
+    const replyTo = `<wsa:ReplyTo><wsa:Address>https://attacker.example/collect</wsa:Address></wsa:ReplyTo>`;
+    const f = failure(() => parseEnvelope(minimal(ADDRESSING + replyTo), LIMITS));
+    expect(f.fault?.subcode?.local).to.equal("OnlyAnonymousAddressSupported");
+  });
+
   it("faults on a mustUnderstand header it does not understand, and accepts one it does", () => {
     const foreign = `<t:Trace xmlns:t="urn:trace" env:mustUnderstand="true">x</t:Trace>`;
     const f = failure(() => parseEnvelope(minimal(ADDRESSING + foreign), LIMITS));
     expect(f.fault).to.deep.equal({ code: "MustUnderstand", notUnderstood: [{ ns: "urn:trace", local: "Trace" }] });
+    const forOthers = `<t:Trace xmlns:t="urn:trace" env:mustUnderstand="true" env:role="http://www.w3.org/2003/05/soap-envelope/role/none">x</t:Trace>`;
+    expect(parseEnvelope(minimal(ADDRESSING + forOthers), LIMITS).addressing.action).to.equal(Actions.xcpd.request);
     const optional = `<t:Trace xmlns:t="urn:trace" env:mustUnderstand="false">x</t:Trace>`;
     expect(parseEnvelope(minimal(ADDRESSING + optional), LIMITS).addressing.messageId).to.equal("urn:uuid:1");
   });
