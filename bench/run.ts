@@ -32,6 +32,16 @@ const BENCHES: Bench[] = [
     },
   },
   {
+    name: "audit",
+    describe: "hash-chained audit appends on SQLite and PostgreSQL, against plain inserts",
+    async run() {
+      const b = await import("./audit");
+      const r = await b.run();
+      console.log(b.format(r));
+      return true;
+    },
+  },
+  {
     name: "consent",
     describe: "1M consent records into SQLite and PostgreSQL (floor 30 s each), decision latency",
     async run() {
