@@ -105,6 +105,23 @@ forEachQueueBackend("exchange queue contract", (ctx) => {
     expect(calls[2]! - calls[1]!).to.be.at.least(110);
   });
 
+  it("shows a job waiting for its retry as delayed, with its last failure and next run time", async () => {
+    const q = ctx.open({ ...FAST, retry: { maxAttempts: 3, baseDelayMs: 5000, factor: 2, maxDelayMs: 10_000 } });
+    q.process("xca-query", async () => {
+      throw new TransientError("read ECONNRESET");
+    });
+    const t = Date.now();
+    await q.enqueue(query("BE", 1), { idempotencyKey: "delayed-1" });
+    const job = await waitFor("the retry to be scheduled", async () => {
+      const j = await q.get("delayed-1");
+      return j?.state === "delayed" ? j : undefined;
+    });
+    expect(job.attempts).to.equal(1);
+    expect(job.failure).to.include({ code: "TRANSPORT_FAILURE", transient: true, attempt: 1 });
+    expect(job.runAt!.getTime()).to.be.within(t + 4000, Date.now() + 5100);
+    expect((await q.counts()).delayed).to.equal(1);
+  });
+
   it("does not retry a business error: failed-permanently after one attempt", async () => {
     const q = ctx.open(FAST);
     let calls = 0;
