@@ -2,6 +2,7 @@
 // every consent decision (permit and deny, with its reason; an emergency override flagged), change and
 // import becomes a hash-chained event. record() resolves after commit, so a failing audit write still
 // fails the consent request (no disclosure without evidence).
+import type { Config } from "../config/schema";
 import type { AuditSink, ConsentAuditEvent } from "../consent/audit";
 import type { AuditEventInput } from "./event";
 import type { AuditTrail } from "./trail";
@@ -75,4 +76,12 @@ export class TrailConsentAuditSink implements AuditSink {
   async record(event: ConsentAuditEvent): Promise<void> {
     await this.trail.record(consentAuditEvent(event, this.options));
   }
+}
+
+/**
+ * The consent sink over a trail, speaking of patients in the configured eHDSI patient id domain. The
+ * gateway module (consentAuditSinkOf) and `passerelle consent` (over its own database) both build it here.
+ */
+export function consentAuditSinkFor(trail: AuditTrail, config: Pick<Config, "identifiers">): TrailConsentAuditSink {
+  return new TrailConsentAuditSink(trail, { patientIdAuthority: config.identifiers.ehdsiPatientIdDomain });
 }

@@ -6,7 +6,7 @@
 import { Counter, Histogram } from "prom-client";
 import type { GatewayContext, GatewayModule } from "../app/module";
 import { ErrorCode, PasserelleError } from "../shared/errors";
-import { TrailConsentAuditSink } from "./consent-sink";
+import { consentAuditSinkFor, type TrailConsentAuditSink } from "./consent-sink";
 import { RawMessageStore } from "./messages";
 import { AuditTrail } from "./trail";
 
@@ -38,7 +38,7 @@ export function rawMessagesOf(ctx: GatewayContext): RawMessageStore {
 
 /** The consent domain's AuditSink over this gateway's trail (for createConsentModule({ audit })). */
 export function consentAuditSinkOf(ctx: GatewayContext): TrailConsentAuditSink {
-  return new TrailConsentAuditSink(auditTrailOf(ctx), { patientIdAuthority: ctx.config.identifiers.ehdsiPatientIdDomain });
+  return consentAuditSinkFor(auditTrailOf(ctx), ctx.config);
 }
 
 export interface AuditModuleOptions {
