@@ -121,6 +121,7 @@ function buildConfig(v: Variables, cwd: string, projectRoot: string, configFile:
     partnersFile: v.PASSERELLE_PARTNERS_FILE === undefined ? undefined : absolute(cwd, v.PASSERELLE_PARTNERS_FILE),
     certExpiryWarningDays: v.PASSERELLE_CERT_EXPIRY_WARNING_DAYS,
     rawMessageRetentionDays: v.PASSERELLE_RAW_MESSAGE_RETENTION_DAYS,
+    emergencyAccess: v.PASSERELLE_EMERGENCY_ACCESS,
     configFile,
   };
 }

@@ -29,6 +29,14 @@ const nonEmpty = z.string().trim().min(1, "must not be empty");
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 /**
+ * Purpose of use EMERGENCY on the Patient Summary without a consent in force (issue 4; the consent
+ * domain's EmergencyPolicy): deny (default), permit unless the patient revoked, permit. Every override
+ * is flagged in the audit trail; ePrescription never gets one.
+ */
+export const EMERGENCY_ACCESS_POLICIES = ["deny", "permit-unless-revoked", "permit"] as const;
+export type EmergencyAccessPolicy = (typeof EMERGENCY_ACCESS_POLICIES)[number];
+
+/**
  * Every variable the gateway reads, with its default. Names are the environment variable names; the
  * optional JSON file (PASSERELLE_CONFIG) uses the same names. README.md's configuration table lists them.
  */
@@ -58,6 +66,7 @@ export const variablesSchema = z.object({
   PASSERELLE_PARTNERS_FILE: nonEmpty.optional(),
   PASSERELLE_CERT_EXPIRY_WARNING_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(365, "must be at most 365").default(30),
   PASSERELLE_RAW_MESSAGE_RETENTION_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(3650, "must be at most 3650").default(30),
+  PASSERELLE_EMERGENCY_ACCESS: z.enum(EMERGENCY_ACCESS_POLICIES, { message: `must be one of ${EMERGENCY_ACCESS_POLICIES.join(", ")}` }).default("deny"),
 });
 
 export type Variables = z.output<typeof variablesSchema>;
@@ -107,6 +116,8 @@ export interface Config {
   readonly certExpiryWarningDays: number;
   /** Raw inbound and outbound SOAP messages are kept this many days for support, then purged (src/audit/messages.ts). */
   readonly rawMessageRetentionDays: number;
+  /** Emergency access to the Patient Summary without consent (src/consent/model.ts EmergencyPolicy); default deny. */
+  readonly emergencyAccess: EmergencyAccessPolicy;
   /** The JSON file the configuration was read from, if any. */
   readonly configFile: string | undefined;
 }

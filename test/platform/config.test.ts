@@ -63,6 +63,19 @@ describe("config: loader", () => {
     expect(problemsOf(() => loadConfig({ env: { PASSERELLE_OPS_PORT: "http" }, cwd: dir }))[0]).to.match(/^PASSERELLE_OPS_PORT:/);
   });
 
+  it("reads the emergency access policy (default deny) and refuses any other value", () => {
+    expect(loadConfig({ env: {}, cwd: dir }).emergencyAccess).to.equal("deny");
+    for (const policy of ["deny", "permit-unless-revoked", "permit"] as const) {
+      expect(loadConfig({ env: { PASSERELLE_EMERGENCY_ACCESS: policy }, cwd: dir }).emergencyAccess).to.equal(policy);
+    }
+    for (const bad of ["allow", "PERMIT", "permit unless revoked"]) {
+      const problems = problemsOf(() => loadConfig({ env: { PASSERELLE_EMERGENCY_ACCESS: bad }, cwd: dir }));
+      expect(problems).to.have.length(1);
+      expect(problems[0]).to.match(/^PASSERELLE_EMERGENCY_ACCESS: must be one of deny, permit-unless-revoked, permit/);
+      expect(problems[0]).to.include(JSON.stringify(bad));
+    }
+  });
+
   it("reports every problem at once", () => {
     const problems = problemsOf(() =>
       loadConfig({
