@@ -1,7 +1,8 @@
 // XDR discard (eHDSI eD discard: classCode DISCARD-60593-1, formatCode urn:eHDSI:ed:discard:2020) as
 // country A: undo a dispensation recorded earlier. The discard document is the eDispensation being
-// withdrawn (its ClinicalDocument/id names it; a relatedDocument/parentDocument/id, when present,
-// names it instead). Idempotent on the discard document's uniqueId (stored answer). A dispensation
+// withdrawn (its ClinicalDocument/id names it; a relatedDocument/parentDocument/id
+// with typeCode RPLC, when present, names it instead; an XFRM parent is the ePrescription, not it).
+// Idempotent on the discard document's uniqueId (stored answer). A dispensation
 // still waiting for delivery is cancelled instead of delivered. Audited as EHDSI-42.
 import { all, attr, readCda } from "../documents/cda/cda-reader";
 import { ErrorCode, isPasserelleError } from "../shared/errors";
@@ -12,10 +13,10 @@ import { withDeadline } from "./national-call";
 import type { CountryAPorts, Requester } from "./ports";
 import { outcomeOf, patientOfSubmission, readDispensation, type DocumentChecks, type SubmittedDocument } from "./submit-dispensation";
 
-/** The eD a discard withdraws: relatedDocument/parentDocument/id when given, else the document's own id. */
+/** The eD a discard withdraws: relatedDocument[@typeCode='RPLC']/parentDocument/id when given, else the document's own id. */
 export function discardedId(xml: string, ownId: string): string {
   const doc = readCda(xml, { code: ErrorCode.DispensationInvalid });
-  const parent = all(doc.documentElement!, "hl7:relatedDocument/hl7:parentDocument/hl7:id")[0];
+  const parent = all(doc.documentElement!, "hl7:relatedDocument[@typeCode='RPLC']/hl7:parentDocument/hl7:id")[0];
   const root = attr(parent, "root");
   if (!root) return ownId;
   const ext = attr(parent, "extension");

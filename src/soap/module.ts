@@ -25,6 +25,7 @@ import { isPasserelleError } from "../shared/errors";
 import { countryARouter, type Endpoint } from "./router";
 import { xcaResponders } from "./xca/responder";
 import { xcpdResponder } from "./xcpd/responder";
+import { xdrResponders } from "./xdr/responder";
 import { Actions } from "./namespaces";
 
 /** Largest request accepted on /ncp/* (an XDR with an eD is far below). */
@@ -88,6 +89,7 @@ export function createCountryAModule(options: CountryAModuleOptions = {}): Gatew
       const endpoints: Endpoint[] = [
         { name: "xcpd", wsdl: "xcpd", actions: { [Actions.xcpd.request]: xcpdResponder(responders) } },
         { name: "xca", wsdl: "xca", actions: xcaResponders(responders) },
+        { name: "xdr", wsdl: "xdr", actions: xdrResponders(responders) },
       ];
       ctx.partnerRouter.use(
         countryARouter(endpoints, {
