@@ -41,7 +41,7 @@ export const IDEMPOTENCY_KEY = /^(?![0-9]+$)[A-Za-z0-9._~-]{1,128}$/;
 export interface EnqueueOptions {
   /** The client request id; becomes the job id. */
   readonly idempotencyKey: string;
-  /** Correlation id carried into logs and the partner messages (default: a fresh UUID). */
+  /** Correlation id carried into logs and the partner messages, 1..256 characters without control characters (default: a fresh UUID). */
   readonly traceId?: string;
 }
 

@@ -3,7 +3,9 @@ import { randomUUID } from "node:crypto";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
 import { IDEMPOTENCY_KEY, isJobType, type EnqueueOptions, type Job, type StoredJob } from "./port";
 
-const TRACE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Printable, no control characters (a SOAP MessageID such as urn:uuid:... or a request id fits). */
+// eslint-disable-next-line no-control-regex
+const TRACE_ID = /^[^\u0000-\u001f\u007f]{1,256}$/;
 
 /** The job id (= idempotency key) and trace id of an enqueue; INPUT_INVALID when unusable. */
 export function checkEnqueue(job: Job, options: EnqueueOptions): { id: string; traceId: string } {
@@ -14,7 +16,7 @@ export function checkEnqueue(job: Job, options: EnqueueOptions): { id: string; t
     throw new PasserelleError(ErrorCode.InputInvalid, "idempotency key: 1 to 128 of A-Z a-z 0-9 . _ ~ -, not only digits", { location: "idempotencyKey" });
   }
   const traceId = options.traceId ?? randomUUID();
-  if (!TRACE_ID.test(traceId)) throw new PasserelleError(ErrorCode.InputInvalid, "trace id: 1 to 128 of A-Z a-z 0-9 . _ : -", { location: "traceId" });
+  if (!TRACE_ID.test(traceId)) throw new PasserelleError(ErrorCode.InputInvalid, "trace id: 1 to 256 characters, no control characters", { location: "traceId" });
   return { id: options.idempotencyKey, traceId };
 }
 

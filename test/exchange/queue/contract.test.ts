@@ -83,6 +83,11 @@ forEachQueueBackend("exchange queue contract", (ctx) => {
     }
     const e = await q.enqueue({ type: "nope" } as unknown as Job, { idempotencyKey: "k" }).catch((err: unknown) => err);
     expect(isPasserelleError(e, "INPUT_INVALID")).to.equal(true);
+    const badTrace = await q.enqueue(query("BE", 1), { idempotencyKey: "k", traceId: "a\nb" }).catch((err: unknown) => err);
+    expect(isPasserelleError(badTrace, "INPUT_INVALID")).to.equal(true);
+    const soapTrace = await q.enqueue(query("BE", 1), { idempotencyKey: "k", traceId: "urn:uuid:6f1b0d2e-0a3c-4e59-9c1e-1f2a3b4c5d6e" });
+    expect(soapTrace.job.traceId).to.equal("urn:uuid:6f1b0d2e-0a3c-4e59-9c1e-1f2a3b4c5d6e");
+    expect((await q.counts()).waiting).to.equal(1);
   });
 
   it("retries transport failures with exponential backoff, then completes", async () => {
