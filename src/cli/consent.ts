@@ -1,15 +1,18 @@
 // `passerelle consent grant|revoke|show|history|import|check` (issue 4 "Interfaces"), for operators and
 // scripts. Exit codes (src/cli/context.ts): 0 done / permit, 1 deny, 2 bad input (nothing changed).
+// Like the gateway, every decision, change and import is audited in the hash-chained trail of the
+// configured database, and `check` applies the configured PASSERELLE_EMERGENCY_ACCESS.
 import { randomUUID } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
 import { resolve } from "node:path";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
+import { consentAuditSinkFor } from "../audit/consent-sink";
+import { AuditTrail } from "../audit/trail";
 import { parseBound } from "../consent/command";
 import { MYHEALTH_EU_COUNTRIES, isMyHealthEuCountry } from "../consent/countries";
 import { ConsentProblem, consentError, consentProblemOf } from "../consent/errors";
 import { importConsents } from "../consent/import";
-import { TableAuditSink } from "../consent/audit-table";
 import { CONSENT_SERVICES, CONSENT_SOURCES, PURPOSES_OF_USE, type ConsentAction, type ConsentRecord, type Decision } from "../consent/model";
 import { ConsentRepository } from "../consent/repository";
 import { ConsentService, nationalPatientDirectory, type PatientDirectory } from "../consent/service";
@@ -42,8 +45,17 @@ export function registerConsentCommands(program: Command, ctx: CliContext): void
   const consent = program.command("consent").description("cross-border consent of our patients (MyHealth@EU)");
   const withService = <T>(fn: (service: ConsentService) => Promise<T>) =>
     ctx.withDatabase((database) => {
+      const config = ctx.config();
       const patients = cliPatientDirectory(database);
-      return fn(new ConsentService({ repository: new ConsentRepository(database), audit: new TableAuditSink(database), ...(patients ? { patients } : {}), cacheTtlMs: 0 }));
+      return fn(
+        new ConsentService({
+          repository: new ConsentRepository(database),
+          audit: consentAuditSinkFor(new AuditTrail(database), config),
+          policy: { emergency: config.emergencyAccess },
+          ...(patients ? { patients } : {}),
+          cacheTtlMs: 0,
+        }),
+      );
     });
   // Consent problems are the caller's input: exit 2, printed with their stable code; nothing changed.
   const guarded = <A extends unknown[]>(fn: (...args: A) => Promise<void>) => async (...args: A) => {

@@ -1,10 +1,12 @@
 // The consent domain in the running gateway (src/app/module.ts): the ConsentService over the gateway's
 // database, its REST router at /api/v1/consents on the national listener, and the demo consents.
-// Other domains (country A: XCPD, XCA, XDR) get the service with consentServiceOf(ctx).
+// Other domains (country A: XCPD, XCA, XDR) get the service with consentServiceOf(ctx). Decisions,
+// changes and imports are audited in the gateway's hash-chained trail (the audit module starts first);
+// the emergency policy is PASSERELLE_EMERGENCY_ACCESS (ctx.config.emergencyAccess).
 import type { GatewayContext, GatewayModule } from "../app/module";
 import { ErrorCode, PasserelleError } from "../shared/errors";
+import { consentAuditSinkOf } from "../audit/module";
 import type { AuditSink } from "./audit";
-import { TableAuditSink } from "./audit-table";
 import { seedDemoConsents } from "./demo";
 import type { DecisionPolicy } from "./model";
 import { ConsentRepository } from "./repository";
@@ -15,11 +17,11 @@ import { EmbeddedNationalStore } from "../national/embedded-store";
 export const CONSENT_API_PATH = "/api/v1/consents";
 
 export interface ConsentModuleOptions {
-  /** Emergency policy; default deny (issue 4). */
+  /** Emergency policy; default: the configured PASSERELLE_EMERGENCY_ACCESS (itself deny by default, issue 4). */
   readonly policy?: (ctx: GatewayContext) => DecisionPolicy | undefined;
   /** Who the national records know (default: the embedded national store in the gateway's database). */
   readonly patients?: (ctx: GatewayContext) => PatientDirectory | undefined;
-  /** The gateway's audit trail; default: the consent domain's own append-only table. */
+  /** Where consent events are audited; default: the gateway's audit trail (consentAuditSinkOf). */
   readonly audit?: (ctx: GatewayContext) => AuditSink;
 }
 
@@ -36,12 +38,12 @@ export function createConsentModule(options: ConsentModuleOptions = {}): Gateway
   return {
     name: "consent",
     start(ctx) {
-      const policy = options.policy?.(ctx);
+      const policy: DecisionPolicy = options.policy?.(ctx) ?? { emergency: ctx.config.emergencyAccess };
       const patients = options.patients ? options.patients(ctx) : nationalPatientDirectory(new EmbeddedNationalStore(ctx.database));
       const service = new ConsentService({
         repository: new ConsentRepository(ctx.database),
-        audit: options.audit?.(ctx) ?? new TableAuditSink(ctx.database),
-        ...(policy ? { policy } : {}),
+        audit: (options.audit ?? consentAuditSinkOf)(ctx),
+        policy,
         ...(patients ? { patients } : {}),
       });
       services.set(ctx, service);

@@ -2,22 +2,34 @@ import { expect } from "chai";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { AuditTrail } from "../../src/audit/trail";
 import { setCliPatientDirectory } from "../../src/cli/consent";
 import { runCli } from "../../src/cli/program";
-import { ALICE, BOB, UNKNOWN, directory } from "./fixtures";
+import { openDatabase } from "../../src/storage/database";
+import { ALICE, BOB, UNKNOWN, consentEventsOf, directory } from "./fixtures";
 
 describe("passerelle consent (CLI, embedded SQLite)", function () {
   this.timeout(60_000);
   let dir: string;
-  const run = async (...args: string[]) => {
+  const runWith = async (env: Record<string, string>, ...args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await runCli(["node", "passerelle", ...args], {
-      env: { PASSERELLE_DATA_DIR: join(dir, "data"), PASSERELLE_CERTS_DIR: join(dir, "certs"), USER: "tester" },
+      env: { PASSERELLE_DATA_DIR: join(dir, "data"), PASSERELLE_CERTS_DIR: join(dir, "certs"), USER: "tester", ...env },
       cwd: dir,
       io: { out: (l) => out.push(l), err: (l) => err.push(l) },
     });
     return { code, out: out.join("\n"), err: err.join("\n") };
+  };
+  const run = (...args: string[]) => runWith({}, ...args);
+  /** Reads the hash-chained audit trail of the CLI's database. */
+  const withTrail = async <T>(fn: (trail: AuditTrail) => Promise<T>): Promise<T> => {
+    const database = await openDatabase({ dataDir: join(dir, "data") });
+    try {
+      return await fn(new AuditTrail(database));
+    } finally {
+      await database.close();
+    }
   };
 
   before(() => {
@@ -39,6 +51,36 @@ describe("passerelle consent (CLI, embedded SQLite)", function () {
     expect(none).to.deep.include({ code: 1, out: "deny: no-consent" });
     const emergency = await run("consent", "check", BOB, "--country", "FR", "--service", "ps", "--purpose", "EMERGENCY");
     expect(emergency).to.deep.include({ code: 1, out: "deny: no-consent" });
+  });
+
+  it("audits grants and checks in the hash-chained trail of its database", async () => {
+    const events = await withTrail((trail) => consentEventsOf(trail, ALICE));
+    expect(events.map((e) => [e.type, e.outcome, e.details?.reason ?? e.details?.action])).to.deep.equal([
+      ["CONSENT-CHANGE", "success", "grant"],
+      ["CONSENT-DECISION", "success", "consent-granted"],
+    ]);
+    expect(events[0]).to.deep.include({ who: { userId: "cli:tester" } });
+    expect(events[0]?.details).to.include({ requestId: "cli-1", source: "paper-form", version: 1 });
+    expect(events[1]).to.deep.include({ traceId: "cli:check", who: { partnerCountry: "FR", purposeOfUse: "TREATMENT", emergency: false } });
+    const bob = await withTrail((trail) => consentEventsOf(trail, BOB, ["CONSENT-DECISION"]));
+    expect(bob.map((e) => [e.outcome, e.errorCode, e.details?.reason, e.who?.purposeOfUse])).to.deep.equal([
+      ["failure", "4701", "no-consent", "TREATMENT"],
+      ["failure", "4701", "no-consent", "EMERGENCY"],
+    ]);
+    expect((await withTrail((trail) => trail.verifyChain())).ok).to.equal(true);
+  });
+
+  it("checks as the gateway would: PASSERELLE_EMERGENCY_ACCESS lets an emergency PS access through, flagged", async () => {
+    const args = ["consent", "check", BOB, "--country", "FR", "--service", "ps", "--purpose", "EMERGENCY"] as const;
+    expect(await runWith({ PASSERELLE_EMERGENCY_ACCESS: "permit" }, ...args)).to.deep.include({ code: 0, out: "permit: emergency-override (no consent: no-consent; flagged in the audit trail)" });
+    expect(await runWith({ PASSERELLE_EMERGENCY_ACCESS: "permit" }, ...args.slice(0, 6), "ep", "--purpose", "EMERGENCY")).to.deep.include({ code: 1, out: "deny: no-consent" });
+    expect(await run(...args)).to.deep.include({ code: 1, out: "deny: no-consent" });
+    const bad = await runWith({ PASSERELLE_EMERGENCY_ACCESS: "always" }, ...args);
+    expect(bad.code).to.equal(2);
+    expect(bad.err).to.match(/CONFIG_INVALID[\s\S]*PASSERELLE_EMERGENCY_ACCESS: must be one of deny, permit-unless-revoked, permit/);
+    const [override] = (await withTrail((trail) => consentEventsOf(trail, BOB, ["CONSENT-DECISION"]))).slice(2);
+    expect(override).to.deep.include({ outcome: "success", who: { partnerCountry: "FR", purposeOfUse: "EMERGENCY", emergency: true } });
+    expect(override?.details).to.include({ reason: "emergency-override", emergencyOverride: true, deniedReason: "no-consent" });
   });
 
   it("revokes one country and service; show and history tell the story", async () => {

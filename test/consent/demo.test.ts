@@ -1,18 +1,13 @@
-// The demo consents against the real embedded national store and its demo patients, and the consent
-// module mounted on a national router as the gateway does.
+// The demo consents against the real embedded national store and its demo patients (the consent module
+// in a running gateway: module.test.ts).
 import { expect } from "chai";
-import express, { Router } from "express";
-import request from "supertest";
-import type { GatewayContext } from "../../src/app/module";
-import { TableAuditSink } from "../../src/consent/audit-table";
 import { DEMO_PATIENT_WITHOUT_CONSENT, DEMO_PATIENTS_WITH_CONSENT, seedDemoConsents } from "../../src/consent/demo";
-import { CONSENT_API_PATH, consentModule, consentServiceOf } from "../../src/consent/module";
 import { ConsentRepository } from "../../src/consent/repository";
 import { ConsentService, nationalPatientDirectory } from "../../src/consent/service";
 import { seedDemo } from "../../src/national/demo";
 import { EmbeddedNationalStore } from "../../src/national/embedded-store";
 import { forEachDatabase } from "../helpers/databases";
-import { UNKNOWN, grantCommand } from "./fixtures";
+import { UNKNOWN, grantCommand, trailAudit } from "./fixtures";
 
 forEachDatabase("consent demo data", (ctx) => {
   let service: ConsentService;
@@ -22,7 +17,7 @@ forEachDatabase("consent demo data", (ctx) => {
     // Every demo patient of the national store is either consenting or the one without consent.
     const national = new Set(seeded.map((r) => r.matricule));
     expect([...national].sort()).to.deep.equal([...DEMO_PATIENTS_WITH_CONSENT, DEMO_PATIENT_WITHOUT_CONSENT].sort());
-    service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: new TableAuditSink(ctx.database), patients: nationalPatientDirectory(store) });
+    service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: trailAudit(ctx.database).sink, patients: nationalPatientDirectory(store) });
   });
 
   it("grants the demo patients, leaves one without consent, and is idempotent", async () => {
@@ -45,17 +40,5 @@ forEachDatabase("consent demo data", (ctx) => {
     } catch (e) {
       expect((e as { details: { problem: string } }).details.problem).to.equal("CONSENT_PATIENT_UNKNOWN");
     }
-  });
-
-  it("the module serves the REST API on the national router and seeds the demo consents", async () => {
-    const nationalRouter = Router();
-    const gateway = { database: ctx.database, nationalRouter } as unknown as GatewayContext;
-    await consentModule.start!(gateway);
-    await consentModule.seedDemo!(gateway);
-    expect(consentServiceOf(gateway)).to.be.instanceOf(ConsentService);
-    const app = express().use(nationalRouter);
-    const res = await request(app).get(`${CONSENT_API_PATH}/${DEMO_PATIENTS_WITH_CONSENT[0]}`).expect(200);
-    expect(res.body.state.permitted.ps).to.have.length(29);
-    await request(app).get(`${CONSENT_API_PATH}/${UNKNOWN}`).expect(404);
   });
 });
