@@ -2,7 +2,8 @@
 // import (parse, validate, plan against stored histories, multi-row inserts) into SQLite and into
 // PostgreSQL (floor: 30 s each), then decision latency with a million patients loaded: the pure
 // decide() on in-memory histories against a bare Map lookup measured in the same run (baseline), and
-// ConsentService.check() end to end (history read from the database + decision + audit row).
+// ConsentService.check() end to end (history read from the database + decision + audit event appended
+// to the gateway's hash-chained trail, as in the running gateway).
 // Run alone: `npx tsx bench/consent.ts [records]`; `npm run bench` calls run().
 import { createReadStream, createWriteStream, mkdtempSync, rmSync } from "node:fs";
 import { once } from "node:events";
@@ -11,7 +12,9 @@ import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
-import { TableAuditSink } from "../src/consent/audit-table";
+import { TrailConsentAuditSink } from "../src/audit/consent-sink";
+import { AuditTrail } from "../src/audit/trail";
+import { LU_DEFAULTS } from "../src/config/schema";
 import { MYHEALTH_EU_COUNTRIES } from "../src/consent/countries";
 import { decide } from "../src/consent/decision";
 import { importConsents } from "../src/consent/import";
@@ -97,8 +100,13 @@ export interface ConsentBenchResult {
   patients: number;
 }
 
+/** Consent audited in the hash-chained trail, as the gateway does (consentAuditSinkOf). */
+function trailSink(database: Database): TrailConsentAuditSink {
+  return new TrailConsentAuditSink(new AuditTrail(database), { patientIdAuthority: LU_DEFAULTS.ehdsiPatientIdDomain });
+}
+
 async function importInto(database: Database, file: string): Promise<ImportFigures> {
-  const service = new ConsentService({ repository: new ConsentRepository(database), audit: new TableAuditSink(database) });
+  const service = new ConsentService({ repository: new ConsentRepository(database), audit: trailSink(database) });
   const started = performance.now();
   const report = await importConsents(service, createReadStream(file, { highWaterMark: 1 << 20 }), { importedBy: "bench", batchSize: 2000 });
   const seconds = (performance.now() - started) / 1000;
@@ -208,8 +216,8 @@ export async function run(options: { records?: number; patients?: number; log?: 
     latencies.push(latency("baseline: Map.get of the history", n, (i) => memory.get(qs[i]!.patient)));
     latencies.push(latency("decide(): Map.get + decision", n, (i) => decide(memory.get(qs[i]!.patient) ?? [], qs[i]!).permit));
     const check = async (database: Database, label: string) => {
-      const service = new ConsentService({ repository: new ConsentRepository(database), audit: new TableAuditSink(database), cacheTtlMs: 0 });
-      latencies.push(await latencyAsync(`check() ${label}: history from the database + decision + audit row`, 5000, (i) => service.check(dbQueries[i]!)));
+      const service = new ConsentService({ repository: new ConsentRepository(database), audit: trailSink(database), cacheTtlMs: 0 });
+      latencies.push(await latencyAsync(`check() ${label}: history from the database + decision + audit trail append`, 5000, (i) => service.check(dbQueries[i]!)));
     };
     await check(sqlite, "SQLite");
     await sqlite.close();

@@ -4,16 +4,15 @@ import { importConsents, type ImportProgress } from "../../src/consent/import";
 import type { ConsentRecord } from "../../src/consent/model";
 import { ConsentRepository } from "../../src/consent/repository";
 import { ConsentService } from "../../src/consent/service";
-import { TableAuditSink } from "../../src/consent/audit-table";
 import { forEachDatabase } from "../helpers/databases";
-import { ALICE, BOB, UNKNOWN, directory, freshPatient, uniqueId } from "./fixtures";
+import { ALICE, BOB, UNKNOWN, consentEventsOf, directory, freshPatient, trailAudit, uniqueId } from "./fixtures";
 
 const line = (o: Record<string, unknown>) => JSON.stringify({ action: "grant", source: "national-record", recordedBy: "import", requestId: uniqueId("imp"), ...o });
 
 forEachDatabase("consent NDJSON import", (ctx) => {
   it("imports every good line, reports every bad one with its line number and code", async () => {
-    const audit = new TableAuditSink(ctx.database);
-    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit, patients: directory });
+    const audit = trailAudit(ctx.database);
+    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: audit.sink, patients: directory });
     const reused = uniqueId("reused");
     const lines = [
       line({ patient: ALICE, countries: ["FR"], requestId: reused }), // 1 ok
@@ -50,12 +49,15 @@ forEachDatabase("consent NDJSON import", (ctx) => {
     expect(bob.map((r) => [r.version, r.action, r.validUntil])).to.deep.equal([[1, "grant", "2026-07-01T00:00:00.000Z"], [2, "revoke", undefined]]);
     const alice = await service.repository.history(ALICE);
     expect(alice.map((r) => r.requestId)).to.deep.equal([reused]);
-    const events = await audit.eventsOf(ALICE);
-    expect(events).to.deep.equal([]); // bulk import is audited once, not per line
+    // Bulk import is audited once, with its counts, not per line.
+    expect(await consentEventsOf(audit.trail, ALICE)).to.deep.equal([]);
+    const [imported] = (await audit.trail.query({ types: ["CONSENT-IMPORT"], order: "desc", limit: 1 })).events;
+    expect(imported).to.deep.include({ outcome: "success", who: { userId: "test" } });
+    expect(imported?.details).to.deep.equal({ lines: 13, imported: 3, replayed: 1, rejected: 8 });
   });
 
   it("splits lines across chunk boundaries and refuses an over-long line only", async () => {
-    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: new TableAuditSink(ctx.database) });
+    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: trailAudit(ctx.database).sink });
     const p1 = freshPatient();
     const p2 = freshPatient();
     const text = `${line({ patient: p1 })}\r\n${"x".repeat(5000)}\n${line({ patient: p2 })}`;
@@ -79,7 +81,7 @@ forEachDatabase("consent NDJSON import", (ctx) => {
         return super.insertMany(records);
       }
     }
-    const service = new ConsentService({ repository: new RacingRepository(ctx.database), audit: new TableAuditSink(ctx.database) });
+    const service = new ConsentService({ repository: new RacingRepository(ctx.database), audit: trailAudit(ctx.database).sink });
     const text = [line({ patient: calm }), line({ patient: contested, countries: ["FR"] }), line({ patient: calm, action: "revoke", countries: ["FR"] })].join("\n");
     const report = await importConsents(service, Readable.from([text]), { importedBy: "test" });
     expect(report).to.include({ imported: 3, rejected: 0 });
@@ -88,7 +90,7 @@ forEachDatabase("consent NDJSON import", (ctx) => {
   });
 
   it("re-importing a file replays every line: nothing written, nothing rejected", async () => {
-    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: new TableAuditSink(ctx.database) });
+    const service = new ConsentService({ repository: new ConsentRepository(ctx.database), audit: trailAudit(ctx.database).sink });
     const patients = [freshPatient(), freshPatient(), freshPatient()];
     const text = patients.map((p) => line({ patient: p, requestId: `again-${p}` })).join("\n");
     expect(await importConsents(service, Readable.from([text]), { importedBy: "t" })).to.include({ imported: 3, replayed: 0, rejected: 0 });

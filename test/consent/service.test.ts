@@ -3,7 +3,7 @@ import { consentProblemOf } from "../../src/consent/errors";
 import { ConsentRepository } from "../../src/consent/repository";
 import { ConsentService } from "../../src/consent/service";
 import { forEachDatabase } from "../helpers/databases";
-import { ALICE, BOB, UNKNOWN, grantCommand, makeService, revokeCommand } from "./fixtures";
+import { ALICE, BOB, UNKNOWN, consentEventsOf, grantCommand, makeService, revokeCommand } from "./fixtures";
 
 forEachDatabase("consent service", (ctx) => {
   it("audits every decision, permit and deny, with its reason", async () => {
@@ -13,13 +13,16 @@ forEachDatabase("consent service", (ctx) => {
     const change = await service.record(grantCommand(ALICE, { countries: ["FR"] }));
     const permit = await service.check({ patient: ALICE, country: "FR", service: "ps", purpose: "TREATMENT", at: Date.now() });
     expect(permit).to.include({ permit: true, grantVersion: change.record.version });
-    const events = await audit.eventsOf(ALICE);
-    expect(events.map((e) => [e.type, "reason" in e ? e.reason : e.type === "consent-change" ? e.action : ""])).to.deep.equal([
-      ["consent-decision", "no-consent"],
-      ["consent-change", "grant"],
-      ["consent-decision", "consent-granted"],
+    const events = await consentEventsOf(audit.trail, ALICE);
+    expect(events.map((e) => [e.type, e.outcome, e.details?.reason ?? e.details?.action])).to.deep.equal([
+      ["CONSENT-DECISION", "failure", "no-consent"],
+      ["CONSENT-CHANGE", "success", "grant"],
+      ["CONSENT-DECISION", "success", "consent-granted"],
     ]);
-    expect(events[0]).to.include({ correlationId: "corr-1", permit: false, emergencyOverride: false, country: "FR", service: "ps" });
+    expect(events[0]).to.deep.include({ traceId: "corr-1", errorCode: "4701", who: { partnerCountry: "FR", purposeOfUse: "TREATMENT", emergency: false } });
+    expect(events[0]?.details).to.include({ permit: false, emergencyOverride: false, service: "ps" });
+    expect(events[2]?.details).to.include({ permit: true, emergencyOverride: false, grantVersion: change.record.version });
+    expect((await audit.trail.verifyChain()).ok).to.equal(true);
   });
 
   it("sees its own writes at once: the cache is dropped on write", async () => {
@@ -49,8 +52,14 @@ forEachDatabase("consent service", (ctx) => {
     expect(await strict.service.check(q)).to.deep.equal({ permit: false, reason: "country-not-covered" });
     const lenient = makeService(ctx.database, { policy: { emergency: "permit-unless-revoked" } });
     expect(await lenient.service.check(q)).to.include({ permit: true, reason: "emergency-override", emergencyOverride: true });
-    const last = (await lenient.audit.eventsOf(BOB)).at(-1);
-    expect(last).to.include({ type: "consent-decision", permit: true, emergencyOverride: true, deniedReason: "country-not-covered", purpose: "EMERGENCY" });
+    const decisions = await consentEventsOf(lenient.audit.trail, BOB, ["CONSENT-DECISION"]);
+    // The strict deny, then the flagged override (the same trail: one database).
+    expect(decisions.slice(-2).map((e) => [e.outcome, e.details?.reason, e.who?.emergency])).to.deep.equal([
+      ["failure", "country-not-covered", false],
+      ["success", "emergency-override", true],
+    ]);
+    expect(decisions.at(-1)).to.deep.include({ type: "CONSENT-DECISION", who: { partnerCountry: "DE", purposeOfUse: "EMERGENCY", emergency: true } });
+    expect(decisions.at(-1)?.details).to.include({ permit: true, emergencyOverride: true, deniedReason: "country-not-covered" });
   });
 
   it("refuses a change for a patient the national records do not know, and writes nothing", async () => {
