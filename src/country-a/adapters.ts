@@ -38,6 +38,7 @@ export function auditTrailPort(trail: AuditTrail, domains: IdentifierDomains): A
         direction: "inbound",
         durationMs: e.durationMs,
         ...(e.messageId ? { traceId: e.messageId.slice(0, 512) } : {}),
+        ...(e.exchangeId ? { exchangeId: e.exchangeId } : {}),
         ...(Object.keys(details).length > 0 ? { details } : {}),
       };
       await trail.record(input);

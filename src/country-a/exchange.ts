@@ -28,6 +28,7 @@ export function auditEvent(r: Requester, facts: AuditFacts, outcome: ExchangeAud
     documents: facts.documents ?? [],
     errorCode: error?.errorCode,
     messageId: r.messageId,
+    ...(r.exchangeId ? { exchangeId: r.exchangeId } : {}),
     startedAt: started.toISOString(),
     durationMs: ended.getTime() - started.getTime(),
     ...(facts.detail ? { detail: facts.detail } : {}),

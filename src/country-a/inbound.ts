@@ -27,7 +27,7 @@ export type Validation = { readonly ok: true; readonly requester: Requester } | 
 /** Validates the assertions of `envelope` for `service`; a refusal is audited under `eventId`. */
 export async function validateRequest(
   r: CountryAResponders,
-  x: { envelope: string; country: string; messageId: string },
+  x: { envelope: string; country: string; messageId: string; exchangeId?: string },
   service: SamlService,
   eventId: AuditEventId,
   patient: { cx?: string | undefined; skipPatientCheck?: boolean } = {},
@@ -45,9 +45,9 @@ export async function validateRequest(
     const error = ehdsiErrorOf(e);
     await r.ports.audit.record({
       eventId, outcome: "failure", partner: x.country, hcp: undefined, patient: patient.cx, documents: [], errorCode: error.errorCode,
-      messageId: x.messageId, startedAt: started.toISOString(), durationMs: r.ports.clock().getTime() - started.getTime(), detail: { refused: "assertions" },
+      messageId: x.messageId, ...(x.exchangeId ? { exchangeId: x.exchangeId } : {}), startedAt: started.toISOString(), durationMs: r.ports.clock().getTime() - started.getTime(), detail: { refused: "assertions" },
     });
     return { ok: false, error };
   }
-  return { ok: true, requester: { country: x.country, assertions, messageId: x.messageId } };
+  return { ok: true, requester: { country: x.country, assertions, messageId: x.messageId, ...(x.exchangeId ? { exchangeId: x.exchangeId } : {}) } };
 }

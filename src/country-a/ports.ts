@@ -13,8 +13,10 @@ export interface Requester {
   /** Partner country (from the TLS peer, never from a DN string). */
   readonly country: string;
   readonly assertions: ValidatedAssertions;
-  /** WS-Addressing MessageID of the request (correlates audit and raw messages). */
+  /** WS-Addressing MessageID of the request. */
   readonly messageId: string | undefined;
+  /** The exchange (HTTP request) id: the raw messages kept for support are filed under it. */
+  readonly exchangeId?: string | undefined;
 }
 
 /** The consent decision (ConsentService.check satisfies it; decisions are audited by the service). */
@@ -44,6 +46,7 @@ export interface ExchangeAuditEvent {
   readonly documents: readonly string[];
   readonly errorCode: string | undefined;
   readonly messageId: string | undefined;
+  readonly exchangeId?: string | undefined;
   readonly startedAt: string;
   readonly durationMs: number;
   readonly detail?: Readonly<Record<string, unknown>>;

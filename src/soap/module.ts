@@ -2,11 +2,9 @@
 // (national records, consent service, document pipeline + seal key, audit trail, exchange queue), the
 // partner endpoints /ncp/xcpd, /ncp/xca, /ncp/xdr on the mutual-TLS listener, and the worker of the
 // `deliver-dispensation` job. Needs the partners, audit, exchange-queue and consent modules started before it.
-import { join } from "node:path";
 import type { GatewayContext, GatewayModule } from "../app/module";
 import { cdaSchemaFromConfig, documentContextFromConfig, sealKeyFromConfig, terminologyFromConfig } from "../app/documents";
 import { auditTrailOf, rawMessagesOf } from "../audit/module";
-import { PROJECT_ROOT } from "../config/load";
 import { consentServiceOf } from "../consent/module";
 import { auditTrailPort, deliveryKey, exchangeQueuePort } from "../country-a/adapters";
 import { DispensationStore } from "../country-a/dispensation-store";
@@ -98,7 +96,6 @@ export function createCountryAModule(options: CountryAModuleOptions = {}): Gatew
           rawMessages: rawMessagesOf(ctx),
           maxBytes: options.maxRequestBytes ?? DEFAULT_MAX_REQUEST_BYTES,
           timeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-          wsdlDir: join(PROJECT_ROOT, "schemas", "wsdl"),
         }),
       );
 

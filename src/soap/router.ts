@@ -7,8 +7,6 @@
 // responder has attachments), and a SOAP fault for what is not even a valid request.
 import express, { Router, type Request, type Response } from "express";
 import { randomUUID } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { TLSSocket } from "node:tls";
 import type { RawMessageStore } from "../audit/messages";
 import type { PeerIdentified } from "../exchange/partners/peer";
@@ -20,6 +18,7 @@ import { peerOfSocket } from "../signing/tls";
 import { buildResponseEnvelope, parseEnvelope, type SoapRequest } from "./envelope";
 import { buildFault, faultError, faultHttpStatus, faultSpecOf, WsaFaults } from "./faults";
 import { buildMtom, plainSoapBody, readSoapTransport, type Attachment, type HttpBody, type SoapTransport } from "./mtom";
+import { servedWsdl, type WsdlService } from "./wsdl";
 
 export interface InboundExchange {
   readonly request: SoapRequest;
@@ -45,8 +44,8 @@ export type Responder = (x: InboundExchange) => Promise<ResponderAnswer>;
 export interface Endpoint {
   /** Under /ncp/, e.g. "xcpd". */
   readonly name: string;
-  /** schemas/wsdl/<wsdl>.wsdl served at ?wsdl. */
-  readonly wsdl: string;
+  /** schemas/wsdl/<wsdl>.wsdl served at ?wsdl (with its address set to where it is served). */
+  readonly wsdl: WsdlService;
   /** Request Action -> responder. */
   readonly actions: Readonly<Record<string, Responder>>;
 }
@@ -59,7 +58,6 @@ export interface RouterOptions {
   readonly maxBytes: number;
   /** Request deadline (ms): past it the answer is a Receiver fault. */
   readonly timeoutMs: number;
-  readonly wsdlDir: string;
 }
 
 const SOAP_CONTENT_TYPE = "application/soap+xml; charset=UTF-8";
@@ -136,12 +134,11 @@ export function countryARouter(endpoints: readonly Endpoint[], o: RouterOptions)
   for (const endpoint of endpoints) {
     const path = `/ncp/${endpoint.name}`;
     router.get(path, (req, res) => {
-      const file = join(o.wsdlDir, `${endpoint.wsdl}.wsdl`);
-      if (!("wsdl" in req.query) || !existsSync(file)) {
+      if (!("wsdl" in req.query)) {
         res.status(404).type("text/plain").send("not found");
         return;
       }
-      res.type("text/xml").send(readFileSync(file));
+      res.type("text/xml").send(servedWsdl(endpoint.wsdl, `https://${req.headers.host ?? "localhost"}${path}`));
     });
     router.post(path, express.raw({ type: () => true, limit: o.maxBytes }), soapHandler(endpoint, o));
     // A body refused before the handler (over the size limit, unreadable encoding) is still a SOAP fault.

@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { auditTrailOf, rawMessagesOf } from "../../src/audit/module";
 import { cx, HOME, NATIONAL_ROOT, REPOSITORY, startE2E, type E2E, type ForeignAnswer } from "./foreign-gateway";
 import { value, values } from "./xpath";
 
@@ -144,6 +145,27 @@ describe("country A end to end (mutual TLS, a foreign gateway in Python + xmlsec
     });
   });
 
+  describe("evidence", () => {
+    it("every exchange is in the hash-chained audit trail (failures too), with its raw messages", async () => {
+      const trail = auditTrailOf(e.gateway.context);
+      await trail.flush();
+      expect((await trail.verifyChain()).ok).to.equal(true);
+      const events = (await trail.query({ types: ["EHDSI-11", "EHDSI-21", "EHDSI-22", "EHDSI-31"], limit: 1000 })).events;
+      const seen = new Set(events.map((ev) => `${ev.type}/${ev.outcome}`));
+      for (const t of ["EHDSI-11/success", "EHDSI-11/failure", "EHDSI-21/success", "EHDSI-21/failure", "EHDSI-22/success", "EHDSI-22/failure", "EHDSI-31/success", "EHDSI-31/failure"]) expect(seen, t).to.include(t);
+      const retrieve = events.find((ev) => ev.type === "EHDSI-22" && ev.outcome === "success")!;
+      expect(retrieve.who?.partnerCountry).to.equal("DK");
+      expect(retrieve.who?.role).to.equal("221");
+      expect(retrieve.patientId).to.match(/\^\^\^&1\.3\.182\.2\.12\.10000734\.6\.1&ISO$/);
+      expect(retrieve.documentIds!.length).to.be.greaterThan(0);
+      expect(retrieve.durationMs).to.be.a("number");
+      const denied = events.find((ev) => ev.type === "EHDSI-21" && ev.errorCode === "ERROR_PS_NO_CONSENT");
+      expect(denied, "the consent refusal is audited").to.not.equal(undefined);
+      const raw = await rawMessagesOf(e.gateway.context).forExchange(retrieve.exchangeId!);
+      expect(raw.map((m) => m.direction)).to.have.members(["inbound", "outbound"]);
+    });
+  });
+
   describe("not even a valid request: SOAP faults", () => {
     it("an unknown Action: Sender fault wsa:ActionNotSupported", async () => {
       const a = await e.send({ transaction: "xcpd", service: "xcpd", action: "urn:example:Nope", ids: [[NATIONAL_ROOT, CONSENTING.sophie]] });
@@ -157,18 +179,23 @@ describe("country A end to end (mutual TLS, a foreign gateway in Python + xmlsec
         expect(value(a.envelope, "//env:Fault/env:Code/env:Value")).to.equal("env:Sender");
       }
     });
-    it("serves the WSDL at ?wsdl when the project has it", async () => {
+    it("serves the WSDL at ?wsdl, its address where it is served", async () => {
       const https = await import("node:https");
       const { readFileSync } = await import("node:fs");
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = https.request({ host: "127.0.0.1", port: e.gateway.ports.partner, path: "/ncp/xca?wsdl", ca: readFileSync(e.serverCa), cert: readFileSync(e.pki.tls_cert), key: readFileSync(e.pki.tls_key), servername: "localhost" }, (res) => {
-          res.resume();
-          res.on("end", () => resolve(res.statusCode ?? 0));
+      for (const name of ["xcpd", "xca", "xdr"]) {
+        const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const req = https.request({ host: "127.0.0.1", port: e.gateway.ports.partner, path: `/ncp/${name}?wsdl`, ca: readFileSync(e.serverCa), cert: readFileSync(e.pki.tls_cert), key: readFileSync(e.pki.tls_key), servername: "localhost" }, (res) => {
+            let text = "";
+            res.on("data", (d: Buffer) => (text += d.toString()));
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+          });
+          req.on("error", reject);
+          req.end();
         });
-        req.on("error", reject);
-        req.end();
-      });
-      expect([200, 404]).to.include(status);
+        expect(status).to.equal(200);
+        expect(body).to.contain(`/ncp/${name}"`);
+        expect(body).to.contain("wsdl:definitions");
+      }
     });
   });
 });
