@@ -1,6 +1,8 @@
 // The consent registry on the database (SQLite or PostgreSQL through kysely): append-only history,
 // one row per version, never updated nor deleted. Appends run the rules of registry-rules.ts inside
 // a transaction; a concurrent writer that took the same version makes the loser re-read and retry.
+// On PostgreSQL, appends for one patient also queue on a transaction-scoped advisory lock, so that N
+// concurrent writers of one patient do not need N retries (SQLite serialises write transactions itself).
 import { type Expression, type Kysely, type SqlBool, type Transaction, sql } from "kysely";
 import type { Database } from "../storage/database";
 import { isUniqueViolation } from "../storage/errors";
@@ -16,6 +18,8 @@ export const INSERT_CHUNK = 2000;
 /** Patients (or request ids) per `in (...)` lookup. */
 const LOOKUP_CHUNK = 5000;
 const APPEND_ATTEMPTS = 5;
+/** First key of the consent domain's PostgreSQL advisory locks (the second is hashtext(patient)). */
+const PATIENT_LOCK_CLASS = 4_0401;
 
 export function toRow(r: ConsentRecord): Row {
   return {
@@ -107,6 +111,7 @@ export class ConsentRepository {
     for (let attempt = 1; ; attempt++) {
       try {
         const plan: AppendPlan = await this.db.transaction().execute(async (trx) => {
+          if (this.database.dialect === "postgres") await sql`select pg_advisory_xact_lock(${PATIENT_LOCK_CLASS}::int, hashtext(${command.patient}))`.execute(trx);
           const sameRequest = await this.byRequestId(command.requestId, trx);
           const history = sameRequest ? [] : await this.history(command.patient, trx);
           const p = planAppend(history, command, { expectedVersion: options.expectedVersion, sameRequest, now: now() });
