@@ -35,6 +35,10 @@ export const ErrorCode = {
   PatientTrcMismatch: "4206",
   // exchange queue: a partner or national system could not be reached (retried with backoff)
   TransportFailure: "TRANSPORT_FAILURE",
+  // national clients on the 8444 listener (src/api/): no valid credential, a missing scope, too many failures
+  Unauthenticated: "UNAUTHENTICATED",
+  ScopeMissing: "SCOPE_MISSING",
+  TooManyFailures: "TOO_MANY_FAILURES",
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
