@@ -36,6 +36,11 @@ export function cleanXmlText(s: string): string {
   return s.replace(NOT_XML_CHAR, "");
 }
 
+/** Index (UTF-16) of the first character XML 1.0 §2.2 does not allow in `s`, or -1 when there is none. */
+export function firstNonXmlChar(s: string): number {
+  return s.search(NOT_XML_CHAR);
+}
+
 export function escapeText(s: string): string {
   return cleanXmlText(s).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

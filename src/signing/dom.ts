@@ -1,10 +1,20 @@
-// Strict XML parsing for anything signed or about to be verified: any parser warning or error is a
-// failure, and a DOCTYPE is refused (no entity tricks in what we canonicalise).
+// Strict XML parsing for anything signed or about to be verified: a character XML does not allow, any
+// parser warning or error is a failure, and a DOCTYPE is refused (no entity tricks in what we
+// canonicalise).
 import { DOMParser, type Document, type Element, type Node } from "@xmldom/xmldom";
 import { ErrorCode, PasserelleError, type ErrorCode as Code } from "../shared/errors";
+import { firstNonXmlChar } from "../shared/xml";
 import { DSIG_NS } from "./algorithms";
 
 export function parseXmlStrict(xml: string, code: Code = ErrorCode.InputInvalid): Document {
+  // XML 1.0 §2.2 (production [2] Char): NUL, the other C0 controls but tab/LF/CR, lone surrogates and
+  // U+FFFE/U+FFFF cannot appear in a document. The DOM parser lets some through (a NUL between
+  // attributes reads as a separator), which would let a signature verify over bytes nobody sees.
+  const bad = firstNonXmlChar(xml);
+  if (bad >= 0) {
+    const codePoint = (xml.codePointAt(bad) ?? 0).toString(16).toUpperCase().padStart(4, "0");
+    throw new PasserelleError(code, `XML is not well-formed: character U+${codePoint} at offset ${bad} is not allowed in XML (XML 1.0 §2.2 Char)`);
+  }
   let doc: Document;
   try {
     doc = new DOMParser({
