@@ -1,0 +1,29 @@
+// Strict decoding of the base64Binary values of a signature (XML-DSig §4.3.3 DigestValue, §4.4
+// SignatureValue, §4.5.4 X509Certificate are xs:base64Binary). Node's decoder skips any character
+// outside the alphabet and ignores stray padding bits, so "Yg?=" and "Yh==" both read as "Yg==": a
+// value must decode from exactly one spelling. Allowed: A–Z a–z 0–9 + / in groups of four, "=" padding
+// at the end only, with the bits padding hides equal to zero (XML Schema Part 2 §3.2.16 base64Binary:
+// B16 before "=", B04 before "=="), and XML whitespace (space, tab, CR, LF: the line breaks of
+// RFC 2045 that signers emit) anywhere.
+import { ErrorCode, PasserelleError } from "../shared/errors";
+
+const XML_WHITESPACE = /[ \t\r\n]+/g;
+const BASE64_GROUPS = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$/;
+
+/** Decodes `text` (the content of ds:`what`) or throws SIGNATURE_INVALID without echoing the value. */
+export function decodeBase64Strict(text: string, what: string): Buffer {
+  const compact = text.replace(XML_WHITESPACE, "");
+  if (compact.length === 0) throw new PasserelleError(ErrorCode.SignatureInvalid, `${what} is empty`, { location: what });
+  if (!BASE64_GROUPS.test(compact)) {
+    const bad = compact.search(/[^A-Za-z0-9+/=]/);
+    const reason =
+      bad >= 0
+        ? `character U+${compact.charCodeAt(bad).toString(16).toUpperCase().padStart(4, "0")} (position ${bad}) is outside the base64 alphabet`
+        : compact.length % 4 !== 0
+          ? `its length (${compact.length} characters without whitespace) is not a multiple of 4`
+          : "its padding is wrong (misplaced '=' or non-zero padding bits)";
+    throw new PasserelleError(ErrorCode.SignatureInvalid, `${what} is not base64: ${reason}`, { location: what });
+  }
+  return Buffer.from(compact, "base64");
+}
+
