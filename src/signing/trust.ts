@@ -1,8 +1,11 @@
 // The trust list: which certificates may sign what we accept (REFERENCE.md: "verify against the
 // partner trust list, never against the certificate in KeyInfo alone"). A signer is trusted when its
 // certificate is pinned, or chains to a trusted CA; every certificate on the path must be valid at
-// the checking time, CAs must say cA=true (RFC 5280 §4.2.1.9) and the signer's key usage must allow
-// digitalSignature or nonRepudiation (RFC 5280 §4.2.1.3). Reused for documents and SAML assertions.
+// the checking time, CAs must say cA=true (RFC 5280 §4.2.1.9), the signer must not be a CA, and the
+// signer's key usage, when the extension is there, must allow digitalSignature or nonRepudiation (RFC
+// 5280 §4.2.1.3: without the extension the key is not restricted). Reused for documents and SAML
+// assertions. A certificate is parsed whole at once (extensions included), so bytes the ASN.1 parser
+// cannot read fail in parseCertificate with a PasserelleError, never later as a plain Error.
 import "reflect-metadata";
 import { X509Certificate as NodeCertificate, webcrypto } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -36,13 +39,29 @@ export interface SignerIdentity {
 /** Longest chain we build (signer, intermediates, anchor). */
 const MAX_PATH = 6;
 
-export function parseCertificate(pemOrDer: string | Buffer): TrustedCertificate {
+/**
+ * Parses a certificate and every extension it carries. `what` names it in the message (e.g.
+ * "ds:X509Certificate 1"), `code` is the error code when it cannot be read (SIGNER_UNTRUSTED by default;
+ * SIGNATURE_INVALID for a certificate taken out of a signature's KeyInfo).
+ */
+export function parseCertificate(pemOrDer: string | Buffer, what = "certificate", code: ErrorCode = ErrorCode.SignerUntrusted): TrustedCertificate {
+  let node: NodeCertificate;
+  let parsed: x509.X509Certificate;
   try {
-    const node = new NodeCertificate(pemOrDer);
-    return { node, parsed: new x509.X509Certificate(node.raw) };
+    node = new NodeCertificate(pemOrDer);
+    parsed = new x509.X509Certificate(node.raw);
+    // Names, dates and key decode on first read: read them here, where a failure is caught.
+    void [parsed.subject, parsed.issuer, parsed.serialNumber, parsed.notBefore, parsed.notAfter, parsed.publicKey];
   } catch (e) {
-    throw new PasserelleError(ErrorCode.SignerUntrusted, "certificate cannot be parsed", {}, { cause: e });
+    throw new PasserelleError(code, `${what} cannot be parsed: ${(e as Error).message}`, { location: what }, { cause: e });
   }
+  try {
+    // The x509 extensions are decoded lazily, on first read: decode them all now, inside a try.
+    void parsed.extensions;
+  } catch (e) {
+    throw new PasserelleError(code, `${what} (${parsed.subject}): an extension cannot be read: ${(e as Error).message}`, { location: what }, { cause: e });
+  }
+  return { node, parsed };
 }
 
 export function trustListFromPem(input: { anchors?: string[]; pinned?: string[] }): TrustList {
@@ -70,6 +89,8 @@ export function signerIdentity(cert: TrustedCertificate): SignerIdentity {
  */
 export function checkSigner(signer: TrustedCertificate, intermediates: readonly TrustedCertificate[], trust: TrustList, at: Date = new Date()): SignerIdentity {
   requireValidAt(signer, at, "signer");
+  // A CA signs certificates, not documents or assertions (RFC 5280 §4.2.1.9), pinned or not.
+  if (extensionOf(signer, x509.BasicConstraintsExtension)?.ca) throw untrusted(`signer certificate ${signer.parsed.subject} is a CA certificate (basicConstraints cA=TRUE)`, signer);
   requireSigningKeyUsage(signer);
   if (trust.pinned.some((p) => p.node.raw.equals(signer.node.raw))) return signerIdentity(signer);
 
@@ -102,9 +123,9 @@ function issuedBy(cert: TrustedCertificate, issuer: TrustedCertificate): boolean
 }
 
 function isCa(cert: TrustedCertificate): boolean {
-  const bc = cert.parsed.getExtension(x509.BasicConstraintsExtension);
+  const bc = extensionOf(cert, x509.BasicConstraintsExtension);
   if (!bc?.ca) return false;
-  const ku = cert.parsed.getExtension(x509.KeyUsagesExtension);
+  const ku = extensionOf(cert, x509.KeyUsagesExtension);
   return !ku || (ku.usages & x509.KeyUsageFlags.keyCertSign) !== 0;
 }
 
@@ -114,11 +135,25 @@ function requireValidAt(cert: TrustedCertificate, at: Date, role: string): void 
   }
 }
 
+/** RFC 5280 §4.2.1.3: an absent keyUsage does not restrict the key; a present one must allow signing. */
 function requireSigningKeyUsage(cert: TrustedCertificate): void {
-  const ku = cert.parsed.getExtension(x509.KeyUsagesExtension);
+  const ku = extensionOf(cert, x509.KeyUsagesExtension);
+  if (!ku) return;
   const wanted = x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation;
-  if (!ku || (ku.usages & wanted) === 0) {
-    throw untrusted(`signer certificate ${cert.parsed.subject} has no digitalSignature/nonRepudiation key usage`, cert);
+  if ((ku.usages & wanted) === 0) {
+    throw untrusted(`signer certificate ${cert.parsed.subject} has a key usage (keyUsage extension) without digitalSignature or nonRepudiation`, cert);
+  }
+}
+
+/**
+ * An extension of a certificate, or null. A TrustedCertificate normally comes from parseCertificate,
+ * which has read every extension already; this still turns a decoding failure into SIGNER_UNTRUSTED.
+ */
+function extensionOf<T extends x509.Extension>(cert: TrustedCertificate, type: new (raw: BufferSource) => T): T | null {
+  try {
+    return cert.parsed.getExtension(type as never) as T | null;
+  } catch (e) {
+    throw new PasserelleError(ErrorCode.SignerUntrusted, `certificate ${cert.parsed.subject}: an extension cannot be read: ${(e as Error).message}`, { subject: cert.parsed.subject }, { cause: e });
   }
 }
 
