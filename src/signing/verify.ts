@@ -4,17 +4,19 @@
 //  1. exactly one ds:Signature in the signed element, as its direct child, with one Reference that
 //     points at that element (URI="" or "#ID", the ID held by exactly one element);
 //  2. every algorithm on the allowlist (algorithms.ts), transforms exactly enveloped + exc-c14n, no
-//     comment or markup inside DigestValue / SignatureValue / X509Certificate;
+//     comment or markup inside DigestValue / SignatureValue / X509Certificate, each strictly base64
+//     (base64.ts); the KeyInfo certificates parse whole (trust.ts parseCertificate);
 //  3. the certificate comes out of KeyInfo here and is checked against the trust list (trust.ts);
 //     xml-crypto gets it as publicCert, with getCertFromKeyInfo returning null;
 //  4. a fresh SignedXml per check; anything but checkSignature() === true (a throw included) fails;
 //  5. the result is what getSignedReferences() returned, re-parsed; never the input DOM.
+// Messages never echo a SignatureValue, DigestValue or certificate: they go to partners and logs.
 import type { Document, Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { ErrorCode, PasserelleError, isPasserelleError } from "../shared/errors";
 import { AllowedCanonicalizations, AllowedDigestMethods, AllowedSignatureMethods, AllowedTransforms, Algorithms, DSIG_NS, requireAllowedAlgorithm } from "./algorithms";
+import { decodeBase64Strict } from "./base64";
 import { childElements, descendantElements, parseXmlStrict, pureText } from "./dom";
-import { base64DerToPem } from "./keys";
 import { checkSigner, parseCertificate, type SignerIdentity, type TrustList } from "./trust";
 
 /** Which element the signature must cover. */
@@ -49,11 +51,11 @@ export function verifyEnveloped(xml: string, trust: TrustList, target: Reference
   const signature = singleSignatureOf(element);
   const { certificates } = checkSignatureStructure(signature, target);
 
-  const [leaf, ...intermediates] = certificates.map((b64) => parseCertificate(Buffer.from(b64, "base64")));
+  const [leaf, ...intermediates] = certificates.map((der, i) => parseCertificate(der, `ds:X509Certificate ${i + 1}`, ErrorCode.SignatureInvalid));
   if (!leaf) throw invalid("KeyInfo carries no X509Certificate");
   const signer = checkSigner(leaf, intermediates, trust, options.at ?? new Date());
 
-  const signed = checkCryptographically(xml, signature, base64DerToPem(certificates[0] ?? ""), target);
+  const signed = checkCryptographically(xml, signature, leaf.node.toString(), target);
   const document = parseXmlStrict(signed, ErrorCode.SignatureInvalid);
   const root = document.documentElement;
   if (!root || root.namespaceURI !== element.namespaceURI || root.localName !== element.localName) {
@@ -101,7 +103,7 @@ function only(parent: Element, localName: string): Element {
 }
 
 /** Checks the shape and algorithms of the signature before any cryptography; returns the KeyInfo certificates. */
-function checkSignatureStructure(signature: Element, target: ReferenceTarget): { certificates: string[] } {
+function checkSignatureStructure(signature: Element, target: ReferenceTarget): { certificates: Buffer[] } {
   if (childElements(signature, DSIG_NS, "Object").length > 0) throw invalid("ds:Object is not allowed in an enveloped signature");
   const signedInfo = only(signature, "SignedInfo");
   requireAllowedAlgorithm("CanonicalizationMethod", only(signedInfo, "CanonicalizationMethod").getAttribute("Algorithm"));
@@ -119,11 +121,11 @@ function checkSignatureStructure(signature: Element, target: ReferenceTarget): {
     throw new PasserelleError(ErrorCode.AlgorithmRefused, `transforms must be exactly enveloped-signature then exc-c14n, got ${transforms.join(", ")}`, { location: "ds:Transforms" });
   }
   requireAllowedAlgorithm("DigestMethod", only(reference, "DigestMethod").getAttribute("Algorithm"));
-  pureText(only(reference, "DigestValue"), ErrorCode.SignatureInvalid, "ds:DigestValue");
-  pureText(only(signature, "SignatureValue"), ErrorCode.SignatureInvalid, "ds:SignatureValue");
+  decodeBase64Strict(pureText(only(reference, "DigestValue"), ErrorCode.SignatureInvalid, "ds:DigestValue"), "ds:DigestValue");
+  decodeBase64Strict(pureText(only(signature, "SignatureValue"), ErrorCode.SignatureInvalid, "ds:SignatureValue"), "ds:SignatureValue");
 
   const x509Data = only(only(signature, "KeyInfo"), "X509Data");
-  const certificates = childElements(x509Data, DSIG_NS, "X509Certificate").map((c) => pureText(c, ErrorCode.SignatureInvalid, "ds:X509Certificate").replace(/\s+/g, ""));
+  const certificates = childElements(x509Data, DSIG_NS, "X509Certificate").map((c) => decodeBase64Strict(pureText(c, ErrorCode.SignatureInvalid, "ds:X509Certificate"), "ds:X509Certificate"));
   if (certificates.length === 0) throw invalid("KeyInfo/X509Data carries no X509Certificate");
   return { certificates };
 }
@@ -151,12 +153,22 @@ function checkCryptographically(xml: string, signature: Element, signerPem: stri
     valid = verifier.checkSignature(xml) === true;
   } catch (e) {
     if (isPasserelleError(e)) throw e;
-    throw invalid(`signature does not verify: ${(e as Error).message}`, e);
+    throw invalid(`signature does not verify: ${withoutValues((e as Error).message)}`, e);
   }
   if (!valid) throw invalid("signature does not verify: a reference digest does not match");
   const signed = verifier.getSignedReferences();
   if (signed.length !== 1 || !signed[0]) throw invalid(`expected one signed reference, got ${signed.length}`);
   return signed[0];
+}
+
+/**
+ * xml-crypto's failure messages, told without the values they carry (the whole SignatureValue, digests,
+ * a Reference serialised with its DigestValue): a known message gets our wording, any other has its
+ * base64 runs cut to a short prefix.
+ */
+function withoutValues(message: string): string {
+  if (/^invalid signature: the signature value [\s\S]* is incorrect$/.test(message)) return "the signature value does not match SignedInfo with the signer's key";
+  return message.replace(/[A-Za-z0-9+/]{16,}={0,2}/g, (run) => `${run.slice(0, 8)}…`);
 }
 
 function invalid(message: string, cause?: unknown): PasserelleError {

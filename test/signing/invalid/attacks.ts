@@ -59,6 +59,28 @@ function dom(xml: string) {
 
 const serialize = (node: Parameters<XMLSerializer["serializeToString"]>[0]) => new XMLSerializer().serializeToString(node);
 
+/** Replaces the text of the one ds:`name` element of a signed document. */
+function withDsText(signed: string, name: string, change: (text: string) => string): string {
+  const pattern = new RegExp(`(<ds:${name}>)([^<]*)(</ds:${name}>)`);
+  if (!pattern.test(signed)) throw new Error(`no ds:${name} in the fixture`);
+  return signed.replace(pattern, (_m, open: string, text: string, close: string) => `${open}${change(text)}${close}`);
+}
+
+/** The KeyInfo certificate with the inner OCTET STRING tag of its subjectKeyIdentifier made a NULL tag. */
+function corruptSubjectKeyIdentifier(b64: string): string {
+  const der = Buffer.from(b64.replace(/\s+/g, ""), "base64");
+  const at = der.indexOf(Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0e, 0x04]));
+  if (at < 0 || der[at + 7] !== 0x04) throw new Error("no subjectKeyIdentifier in the fixture certificate");
+  der[at + 7] = 0x05;
+  return der.toString("base64");
+}
+
+/** One base64 character whose value differs from `c` in the low bits only (same 2 leading bits). */
+function siblingBase64Char(c: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  return alphabet[alphabet.indexOf(c) ^ 1] as string;
+}
+
 export const ATTACKS: Attack[] = [
   {
     // XSW: tampered content in the root, the original signed document moved inside it, signature kept.
@@ -166,6 +188,77 @@ export const ATTACKS: Attack[] = [
     expected: ErrorCode.SignerUntrusted,
     because: /not valid at/,
     make: ({ xml, ca }) => sealWith(xml, issue({ cn: "Passerelle Test Seal", issuer: ca, notBefore: new Date(Date.now() - 800 * DAY), notAfter: new Date(Date.now() - DAY) })),
+  },
+  {
+    // XML 1.0 §2.2: a NUL cannot appear in XML; the DOM parser read it between attributes as a
+    // separator, so the signature verified over a document other parsers refuse.
+    name: "nul-between-attributes",
+    expected: ErrorCode.SignatureInvalid,
+    because: /U\+0000 at offset \d+ is not allowed in XML \(XML 1\.0 §2\.2 Char\)/,
+    make: ({ xml, seal }) => {
+      const signed = sealWith(xml, seal);
+      const at = signed.indexOf(' Algorithm="');
+      return `${signed.slice(0, at)}\u0000${signed.slice(at + 1)}`;
+    },
+  },
+  {
+    name: "nul-in-signed-text",
+    expected: ErrorCode.SignatureInvalid,
+    because: /U\+0000 at offset \d+ is not allowed in XML/,
+    make: ({ xml, seal }) => sealWith(xml, seal).replace(/(<title>[^<]*?) /, "$1\u0000"),
+  },
+  {
+    name: "vertical-tab-in-signed-text",
+    expected: ErrorCode.SignatureInvalid,
+    because: /U\+000B at offset \d+ is not allowed in XML/,
+    make: ({ xml, seal }) => sealWith(xml, seal).replace(/(<title>[^<]*?) /, "$1\u000B"),
+  },
+  {
+    // Node's decoder skips "?": the digest would read the same bytes.
+    name: "non-base64-digest",
+    expected: ErrorCode.SignatureInvalid,
+    because: /ds:DigestValue is not base64: character U\+003F/,
+    make: ({ xml, seal }) => withDsText(sealWith(xml, seal), "DigestValue", (t) => t.replace(/=$/, "?=")),
+  },
+  {
+    // "…Yg?=" for "…Yg==": same bytes for a lenient decoder.
+    name: "non-base64-signature-value",
+    expected: ErrorCode.SignatureInvalid,
+    because: /ds:SignatureValue is not base64: character U\+003F/,
+    make: ({ xml, seal }) => withDsText(sealWith(xml, seal), "SignatureValue", (t) => t.replace(/==$/, "?=")),
+  },
+  {
+    // Another spelling of the same signature value (non-zero bits under the padding).
+    name: "signature-value-with-padding-bits",
+    expected: ErrorCode.SignatureInvalid,
+    because: /ds:SignatureValue is not base64: its padding is wrong/,
+    make: ({ xml, seal }) => withDsText(sealWith(xml, seal), "SignatureValue", (t) => t.replace(/(.)==$/, (_m, c: string) => `${siblingBase64Char(c)}==`)),
+  },
+  {
+    name: "non-base64-keyinfo-certificate",
+    expected: ErrorCode.SignatureInvalid,
+    because: /ds:X509Certificate is not base64: character U\+002A/,
+    make: ({ xml, seal }) => withDsText(sealWith(xml, seal), "X509Certificate", (t) => `${t.slice(0, 20)}*${t.slice(20)}`),
+  },
+  {
+    // A valid spelling of a wrong signature value: xml-crypto's message carried the whole value.
+    name: "tampered-signature-value",
+    expected: ErrorCode.SignatureInvalid,
+    because: /signature value does not match SignedInfo/,
+    make: ({ xml, seal }) => withDsText(sealWith(xml, seal), "SignatureValue", (t) => `${t.slice(0, 10)}${siblingBase64Char(t.charAt(10))}${t.slice(11)}`),
+  },
+  {
+    // The ASN.1 parser threw a plain Error from the certificate's extensions.
+    name: "corrupted-keyinfo-certificate",
+    expected: ErrorCode.SignatureInvalid,
+    because: /ds:X509Certificate 1 \(CN=Passerelle Test Seal.*\): an extension cannot be read/,
+    make: ({ xml, seal }) => withDsText(sealWith(xml, seal), "X509Certificate", corruptSubjectKeyIdentifier),
+  },
+  {
+    name: "ca-certificate-as-signer",
+    expected: ErrorCode.SignerUntrusted,
+    because: /is a CA certificate \(basicConstraints cA=TRUE\)/,
+    make: ({ xml, ca }) => sealWith(xml, issue({ cn: "Passerelle Test Sub-CA", issuer: ca, ca: true, keyUsage: null })),
   },
   {
     name: "signer-without-signing-key-usage",
