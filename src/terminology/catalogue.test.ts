@@ -82,43 +82,26 @@ describe("terminology catalogue", () => {
   describe("full eHDSI MVC (../shared/ehdsi/mvc)", function () {
     this.timeout(60000);
     let cat: Catalogue;
-    let loadMs = 0;
 
     before(() => {
-      const t0 = performance.now();
       cat = loadCatalogue({ mvcDir: ehdsiPath("mvc") });
-      loadMs = performance.now() - t0;
     });
 
     it("starts lazily: value set files are indexed, not parsed", () => {
       expect(cat.valueSets()).to.include(ValueSets.substance).and.include(ValueSets.rareDisease);
       expect(cat.valueSets().length).to.be.at.least(40);
-      expect(loadMs).to.be.below(500);
+      // The 4 MB eHDSISubstance file is not parsed until a look-up needs it.
+      expect(cat.stats().valueSetsParsed).to.be.below(cat.valueSets().length);
     });
 
-    it("answers membership in the big value sets and measures the cost", () => {
-      const t0 = performance.now();
+    it("answers membership in the big value sets", () => {
       expect(cat.inValueSet(ValueSets.illnessAndDisorder, CodeSystems.icd10.oid, "J45.9") || cat.inValueSet(ValueSets.illnessAndDisorder, CodeSystems.icd10.oid, "J45")).to.equal(true);
-      const firstIllness = performance.now() - t0;
-      const t1 = performance.now();
       const atc = cat.toMvc({ code: "J05AF01", system: CodeSystems.atc.oid }, ValueSets.activeIngredient);
       expect(atc?.display).to.equal("zidovudine");
-      const subst = cat.valueSets().includes(ValueSets.substance);
-      expect(subst).to.equal(true);
-      const t2 = performance.now();
+      expect(cat.toMvc({ code: "3728", system: "1.3.182.5.35" }, ValueSets.activeIngredient)?.code).to.equal("J05AF01");
       cat.loadAll();
-      const all = performance.now() - t2;
-      const stats = cat.stats();
-      expect(stats.concepts).to.be.above(95000);
-      const n = 100000;
-      const t3 = performance.now();
-      let hits = 0;
-      for (let i = 0; i < n; i++) if (cat.toMvc({ code: i % 2 ? "J05AF01" : "3728", system: i % 2 ? CodeSystems.atc.oid : "1.3.182.5.35" }, ValueSets.activeIngredient)) hits++;
-      const perLookupUs = ((performance.now() - t3) * 1000) / n;
-      expect(hits).to.equal(n);
-      const mem = process.memoryUsage().heapUsed / 1e6;
-      console.log(`      MVC: index ${loadMs.toFixed(1)} ms; first IllnessandDisorder use ${firstIllness.toFixed(1)} ms; ATC ${(t2 - t1).toFixed(1)} ms; `
-        + `parse all remaining ${all.toFixed(1)} ms; ${stats.valueSets} value sets, ${stats.concepts} concepts; toMvc ${perLookupUs.toFixed(2)} µs; heap ${mem.toFixed(0)} MB`);
+      expect(cat.stats().concepts).to.be.above(95000);
+      expect(cat.stats().valueSetsParsed).to.equal(cat.valueSets().length);
     });
 
     it("the shipped mappings all land in the full MVC value sets", () => {

