@@ -1,7 +1,7 @@
 // Reads the configuration once: the optional JSON file named by PASSERELLE_CONFIG, then the environment
 // (which wins). Every problem is reported at once, each naming its variable; the result is deeply frozen.
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ErrorCode, PasserelleError } from "../shared/errors";
 import { LU_DEFAULTS, VARIABLE_NAMES, variablesSchema, type Config, type Variables } from "./schema";
@@ -122,6 +122,10 @@ function buildConfig(v: Variables, cwd: string, projectRoot: string, configFile:
     certExpiryWarningDays: v.PASSERELLE_CERT_EXPIRY_WARNING_DAYS,
     rawMessageRetentionDays: v.PASSERELLE_RAW_MESSAGE_RETENTION_DAYS,
     emergencyAccess: v.PASSERELLE_EMERGENCY_ACCESS,
+    nationalAuth: {
+      mode: v.PASSERELLE_NATIONAL_AUTH,
+      clientCaFile: absolute(cwd, v.PASSERELLE_NATIONAL_CLIENT_CA ?? join(v.PASSERELLE_CERTS_DIR, "ca.pem")),
+    },
     configFile,
   };
 }

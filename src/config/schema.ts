@@ -37,6 +37,14 @@ export const EMERGENCY_ACCESS_POLICIES = ["deny", "permit-unless-revoked", "perm
 export type EmergencyAccessPolicy = (typeof EMERGENCY_ACCESS_POLICIES)[number];
 
 /**
+ * How national clients authenticate on the 8444 listener (`/api/...`, issue 3 "Mutual TLS"; src/api/):
+ * a TLS client certificate pinned in the client registry, a bearer token issued by `passerelle clients
+ * add --token`, or either (certificate first). Every mode needs a registered client.
+ */
+export const NATIONAL_AUTH_MODES = ["certificate", "token", "certificate-or-token"] as const;
+export type NationalAuthMode = (typeof NATIONAL_AUTH_MODES)[number];
+
+/**
  * Every variable the gateway reads, with its default. Names are the environment variable names; the
  * optional JSON file (PASSERELLE_CONFIG) uses the same names. README.md's configuration table lists them.
  */
@@ -67,6 +75,8 @@ export const variablesSchema = z.object({
   PASSERELLE_CERT_EXPIRY_WARNING_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(365, "must be at most 365").default(30),
   PASSERELLE_RAW_MESSAGE_RETENTION_DAYS: z.coerce.number().int("must be an integer").min(1, "must be at least 1").max(3650, "must be at most 3650").default(30),
   PASSERELLE_EMERGENCY_ACCESS: z.enum(EMERGENCY_ACCESS_POLICIES, { message: `must be one of ${EMERGENCY_ACCESS_POLICIES.join(", ")}` }).default("deny"),
+  PASSERELLE_NATIONAL_AUTH: z.enum(NATIONAL_AUTH_MODES, { message: `must be one of ${NATIONAL_AUTH_MODES.join(", ")}` }).default("certificate-or-token"),
+  PASSERELLE_NATIONAL_CLIENT_CA: nonEmpty.optional(),
 });
 
 export type Variables = z.output<typeof variablesSchema>;
@@ -118,6 +128,12 @@ export interface Config {
   readonly rawMessageRetentionDays: number;
   /** Emergency access to the Patient Summary without consent (src/consent/model.ts EmergencyPolicy); default deny. */
   readonly emergencyAccess: EmergencyAccessPolicy;
+  /** National clients of `/api/...` (src/api/): how they authenticate, and the CA(s) their certificates must chain to. */
+  readonly nationalAuth: {
+    readonly mode: NationalAuthMode;
+    /** Absolute path of a PEM file of one or more CA certificates; default `<certsDir>/ca.pem`. */
+    readonly clientCaFile: string;
+  };
   /** The JSON file the configuration was read from, if any. */
   readonly configFile: string | undefined;
 }
