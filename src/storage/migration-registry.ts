@@ -10,6 +10,7 @@ import { samlMigrations } from "../saml/migrations";
 import { auditMigrations } from "../audit/migrations";
 import { exchangeQueueMigrations } from "../exchange/queue/migrations";
 import { countryAMigrations } from "../country-a/migrations";
+import { nationalClientMigrations } from "../api/migrations";
 
 export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...platformMigrations,
@@ -20,4 +21,5 @@ export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...auditMigrations,
   ...exchangeQueueMigrations,
   ...countryAMigrations,
+  ...nationalClientMigrations,
 ];
