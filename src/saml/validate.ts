@@ -58,13 +58,15 @@ interface VerifiedAssertion {
   readonly partner: RegisteredPartner;
 }
 
+/**
+ * A signing-core failure as an eHDSI refusal (1001), with the core's code as its cause. The core's
+ * messages carry no signature value, digest or certificate, and it throws only PasserelleErrors for
+ * what a partner sends: anything else is a fault of ours and goes up as it is.
+ */
 function signatureRefusal(e: unknown, kind: AssertionKind): AssertionRefused {
   if (e instanceof AssertionRefused) return e;
-  // Long base64 runs (a signature value, a certificate) are cut out of what we tell the partner.
-  if (isPasserelleError(e)) return refuse("1001", kind, `signature refused: ${e.message.replace(/[A-Za-z0-9+/=]{40,}(\s+[A-Za-z0-9+/=]{40,})*/g, "[...]")}`, e.code);
-  // Anything else thrown while checking a partner's signature came from its bytes (e.g. a certificate
-  // extension the ASN.1 parser cannot read): a refusal, not a server error.
-  return refuse("1001", kind, "signature refused: its certificate or signature cannot be read", ErrorCode.Internal);
+  if (isPasserelleError(e)) return refuse("1001", kind, `signature refused: ${e.message}`, e.code);
+  throw e;
 }
 
 /** Verifies one assertion's signature against the signing trust of `candidates` (the peer, or every partner offline). */
