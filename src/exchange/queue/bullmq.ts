@@ -162,9 +162,19 @@ export class BullmqExchangeQueue implements ExchangeQueue {
   }
 
   async get(id: string): Promise<StoredJob | undefined> {
-    const bj = await this.#find(id);
+    let bj = await this.#find(id);
     if (!bj) return undefined;
-    const state = await bj.getState();
+    // State and data are two reads: the job may move in between (e.g. failed while its data still
+    // says running). The state is kept only when the data read before and after it agree.
+    let state = "unknown";
+    for (let i = 0; i < 5; i++) {
+      state = await bj.getState();
+      const again = await this.#find(id);
+      if (!again) return undefined;
+      const same = snapshot(again) === snapshot(bj);
+      bj = again;
+      if (same) break;
+    }
     return this.#toStored(bj, state === "unknown" ? "wait" : state);
   }
 
@@ -316,4 +326,9 @@ function decodeOffset(cursor: string): number {
   const m = /^o(\d{1,9})$/.exec(Buffer.from(cursor, "base64url").toString("utf8"));
   if (!m) throw new PasserelleError(ErrorCode.InputInvalid, "invalid cursor", { location: "cursor" });
   return Number(m[1]);
+}
+
+/** What changes on a BullMQ job as it moves between states. */
+function snapshot(j: Bull): string {
+  return `${j.attemptsMade}|${j.processedOn ?? ""}|${j.finishedOn ?? ""}|${j.delay}|${j.failedReason ?? ""}|${j.timestamp}`;
 }

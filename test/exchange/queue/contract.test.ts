@@ -136,7 +136,7 @@ forEachQueueBackend("exchange queue contract", (ctx) => {
     });
     await q.enqueue(query("BE", 1), { idempotencyKey: "biz-1" });
     const job = await finished(q, "biz-1");
-    expect(job.state).to.equal("failed-permanently");
+    expect(job.state, JSON.stringify(job.failure)).to.equal("failed-permanently");
     expect(job.failure).to.include({ code: "4703", transient: false });
     await new Promise((r) => setTimeout(r, 400));
     expect(calls).to.equal(1);
