@@ -27,11 +27,6 @@ export function pemToBase64Der(pem: string): string {
   return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, "").replace(/\s+/g, "");
 }
 
-export function base64DerToPem(b64: string): string {
-  const body = b64.replace(/\s+/g, "").replace(/.{1,64}/g, "$&\n");
-  return `-----BEGIN CERTIFICATE-----\n${body}-----END CERTIFICATE-----\n`;
-}
-
 /** Reads `<certsDir>/<name>.pem` and `<certsDir>/<name>.key.pem` and checks they belong together. */
 export function loadSigningKey(certsDir: string, name: KeyName): SigningKey {
   const certFile = join(certsDir, `${name}.pem`);
