@@ -8,11 +8,13 @@ import { partnersModule } from "../exchange/partners/module";
 import { auditModule } from "../audit/module";
 import { exchangeQueueModule } from "../exchange/queue/module";
 import { countryAModule } from "../soap/module";
+import { nationalApiModule } from "../api/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
   nationalModule,
   partnersModule, // first: the soap/ responders and exchange/ clients use partnerTrustOf(ctx)
   auditModule, // before the domains that record events through auditTrailOf(ctx)
+  nationalApiModule, // authenticates national clients on /api (after audit: refusals audited; before consent and every /api route)
   exchangeQueueModule, // before the modules that enqueue through exchangeQueueOf(ctx)
   consentModule,
   countryAModule, // country A: /ncp/xcpd, /ncp/xca, /ncp/xdr (after partners, audit, queue, consent)
