@@ -11,6 +11,7 @@ import type { CliContext } from "./context";
 import { registerDocumentCommands } from "./documents";
 import { registerExchangesCommands } from "./exchanges";
 import { registerNationalCommands } from "./national";
+import { registerOperatorsCommands } from "./operators";
 import { registerPartnersCommands } from "./partners";
 import { registerSignCommands } from "./sign";
 import { registerStartCommand } from "./start";
@@ -30,4 +31,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerAssertionsCommands,
   registerSignCommands,
   registerAuditCommands,
+  registerOperatorsCommands,
 ];

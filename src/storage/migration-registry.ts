@@ -11,6 +11,7 @@ import { auditMigrations } from "../audit/migrations";
 import { exchangeQueueMigrations } from "../exchange/queue/migrations";
 import { countryAMigrations } from "../country-a/migrations";
 import { nationalClientMigrations } from "../api/migrations";
+import { operatorMigrations } from "../ops/operators/migrations";
 
 export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...platformMigrations,
@@ -22,4 +23,5 @@ export const ALL_MIGRATIONS: readonly DomainMigration[] = [
   ...exchangeQueueMigrations,
   ...countryAMigrations,
   ...nationalClientMigrations,
+  ...operatorMigrations,
 ];
