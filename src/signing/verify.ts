@@ -15,7 +15,7 @@ import type { Document, Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
 import { ErrorCode, PasserelleError, isPasserelleError } from "../shared/errors";
 import { AllowedCanonicalizations, AllowedDigestMethods, AllowedSignatureMethods, AllowedTransforms, Algorithms, DSIG_NS, requireAllowedAlgorithm } from "./algorithms";
-import { decodeBase64Strict } from "./base64";
+import { decodeBase64Strict } from "../shared/base64";
 import { childElements, descendantElements, parseXmlStrict, pureText } from "./dom";
 import { checkSigner, parseCertificate, type SignerIdentity, type TrustList } from "./trust";
 

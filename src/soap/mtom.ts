@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { Element } from "@xmldom/xmldom";
 import { ErrorCode, PasserelleError } from "../shared/errors";
+import { decodeBase64Strict } from "../shared/base64";
 import { el, type XElement } from "../shared/xml";
 import { XOP_NS } from "./namespaces";
 import { elementChildren } from "./xml-read";
@@ -225,8 +226,6 @@ export function contentIdOfHref(href: string): string {
   }
 }
 
-const BASE64_TEXT = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
-
 /**
  * The binary content of an element of type base64Binary under XOP (XOP 1.0 §3.2): either one
  * xop:Include child naming an attachment, or inline base64 text (strict alphabet).
@@ -245,9 +244,9 @@ export function binaryContent(e: Element, attachments: Map<string, MimePart>): B
     return part.body;
   }
   const text = e.textContent ?? "";
-  const compact = text.replace(/\s+/g, "");
-  if (!BASE64_TEXT.test(text) || compact.length % 4 !== 0) throw mtomError("encoding", `${e.localName} is not base64`);
-  return Buffer.from(compact, "base64");
+  // An empty base64Binary is zero bytes (XML Schema §3.2.16); a signature value may not be empty, a document may.
+  if (text.trim() === "") return Buffer.alloc(0);
+  return decodeBase64Strict(text, e.localName ?? "Document", (message) => mtomError("encoding", message));
 }
 
 // ---- writing --------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Strict base64Binary decoding of signature values (base64.ts): exactly one spelling per value.
 import { expect } from "chai";
 import fc from "fast-check";
-import { ErrorCode, isPasserelleError } from "../shared/errors";
+import { ErrorCode, isPasserelleError } from "./errors";
 import { decodeBase64Strict } from "./base64";
 
 function refusal(text: string): string {
