@@ -6,7 +6,7 @@
 import type { Element } from "@xmldom/xmldom";
 import { toTs } from "../../documents/cda/datatypes";
 import { el, type XElement } from "../../shared/xml";
-import { formatCx, parseCx, parseQueryList, unquoteQueryValue, type PatientCx } from "../cx";
+import { formatCx, parseCx, parseQueryList, quoteQueryValue, unquoteQueryValue, type PatientCx } from "../cx";
 import { APPROVED_STATUS, DocCodes, QUERY_NS, RIM_NS, Xds } from "../namespaces";
 import {
   classification,
@@ -257,4 +257,35 @@ export function parseAdhocQueryResponse(message: Element): ReadQueryAnswer {
   });
   const associations = (list ? childElements(list, RIM_NS, "Association") : []).map((a) => ({ type: attrOf(a, "associationType"), source: attrOf(a, "sourceObject"), target: attrOf(a, "targetObject") }));
   return { status: readStatus(message), entries, associations, errors: readRegistryErrors(message) };
+}
+
+// ---- writing a query (country B) ----------------------------------------------------------------
+
+export interface FindDocumentsInput {
+  patient: PatientCx;
+  /** Class codes asked (LOINC): 60591-5 PS, 57833-6 eP. */
+  classCodes: readonly string[];
+  /** AdhocQuery/@home: the responding community (XCA requires it for the initiating gateway's choice). */
+  homeCommunityId?: string;
+  returnType?: "LeafClass" | "ObjectRef";
+}
+
+/**
+ * The FindDocuments stored query (IHE ITI TF-2a 3.18.4.1.2.3.7.1) as eHDSI sends it over XCA ITI-38:
+ * patient id, status Approved, the class code(s) of the service, LeafClass.
+ */
+export function buildFindDocumentsQuery(q: FindDocumentsInput): XElement {
+  const list = (values: readonly string[]) => `(${values.map(quoteQueryValue).join(",")})`;
+  return el(
+    "query:AdhocQueryRequest",
+    { "xmlns:query": QUERY_NS, ...RIM_PREFIXES },
+    el("query:ResponseOption", { returnComposedObjects: "true", returnType: q.returnType ?? "LeafClass" }),
+    el(
+      "rim:AdhocQuery",
+      { id: Xds.findDocumentsQuery, ...(q.homeCommunityId ? { home: q.homeCommunityId } : {}) },
+      slot("$XDSDocumentEntryPatientId", [quoteQueryValue(formatCx(q.patient))]),
+      slot("$XDSDocumentEntryStatus", [list([APPROVED_STATUS])]),
+      q.classCodes.length > 0 ? slot("$XDSDocumentEntryClassCode", [list(q.classCodes.map((c) => `${c}^^${DocCodes.loinc}`))]) : undefined,
+    ),
+  );
 }

@@ -110,3 +110,23 @@ export function parseRetrieveResponse(message: Element, attachments: Map<string,
   return { status: readStatus(registry), errors: readRegistryErrors(registry), documents };
 }
 
+
+// ---- writing a request (country B) --------------------------------------------------------------
+
+/** A RetrieveDocumentSetRequest (IHE ITI TF-2b 3.39.4.1): one DocumentRequest per document. */
+export function buildRetrieveRequest(requests: readonly DocumentRequest[]): XElement {
+  if (requests.length === 0 || requests.length > MAX_DOCUMENT_REQUESTS) throw readFailure("structure", `a retrieve asks for 1 to ${MAX_DOCUMENT_REQUESTS} documents, not ${requests.length}`, "/RetrieveDocumentSetRequest");
+  return el(
+    "xdsb:RetrieveDocumentSetRequest",
+    { "xmlns:xdsb": XDS_NS },
+    requests.map((r) =>
+      el(
+        "xdsb:DocumentRequest",
+        {},
+        r.homeCommunityId ? el("xdsb:HomeCommunityId", {}, r.homeCommunityId) : undefined,
+        el("xdsb:RepositoryUniqueId", {}, r.repositoryUniqueId),
+        el("xdsb:DocumentUniqueId", {}, r.documentUniqueId),
+      ),
+    ),
+  );
+}

@@ -3,6 +3,7 @@
 // NF + AA + AnswerNotAvailable, AE with acknowledgementDetail and reasonOf/detectedIssueEvent codes —
 // and reading such an answer back (country B, and our round-trip tests).
 import type { Element } from "@xmldom/xmldom";
+import { randomUUID } from "node:crypto";
 import type { Address, Gender, HumanName, Identifier, Patient } from "../../canonical/model";
 import { readAddress, readName } from "../../documents/cda/cda-reader";
 import { address, instantTs, personName, toTs } from "../../documents/cda/datatypes";
@@ -309,4 +310,70 @@ export function parseXcpdResponse(message: Element): XcpdAnswer {
     issues,
     patients,
   };
+}
+
+// ---- writing a query (country B) ----------------------------------------------------------------
+
+export interface XcpdQueryInput {
+  /** Our gateway's OID (sender device, id root of the message). */
+  senderDeviceId: string;
+  /** The partner gateway's OID (receiver device). */
+  receiverDeviceId: string;
+  /** livingSubjectId values: root = the partner's patient id domain, extension = the id. */
+  ids: ReadonlyArray<{ root: string; extension: string }>;
+  demographics?: { givenName?: string; familyName?: string; birthDate?: string; gender?: Gender };
+  now: Date;
+  /** message id and query id extensions (default: fresh UUIDs). */
+  messageIdExtension?: string;
+  queryIdExtension?: string;
+}
+
+function parameter(local: string, semantics: string, value: XElement): XElement {
+  return el(local, {}, value, el("semanticsText", {}, semantics));
+}
+
+/**
+ * A PRPA_IN201305UV02 (IHE ITI TF-2b 3.55.4.1; eHDSI XCPD profile: the identifiers of the visitor's
+ * country, and the demographics that country requires, as parameterList entries in the schema order
+ * administrativeGender, birthTime, id, name: PRPA_MT201306UV02.ParameterList).
+ */
+export function buildXcpdQuery(q: XcpdQueryInput): XElement {
+  const d = q.demographics ?? {};
+  const gender = d.gender ? GENDER[d.gender] : undefined;
+  const name = d.givenName || d.familyName ? el("value", {}, d.givenName ? el("given", {}, d.givenName) : undefined, d.familyName ? el("family", {}, d.familyName) : undefined) : undefined;
+  const device = (role: "receiver" | "sender", root: string) =>
+    el(role, { typeCode: role === "receiver" ? "RCV" : "SND" }, el("device", { classCode: "DEV", determinerCode: "INSTANCE" }, el("id", { root })));
+  return el(
+    "PRPA_IN201305UV02",
+    { xmlns: V3, "xmlns:xsi": XSI_NS, ITSVersion: "XML_1.0" },
+    el("id", { root: q.senderDeviceId, extension: q.messageIdExtension ?? randomUUID() }),
+    el("creationTime", { value: instantTs(q.now) }),
+    el("interactionId", { root: "2.16.840.1.113883.1.6", extension: "PRPA_IN201305UV02" }),
+    el("processingCode", { code: "P" }),
+    el("processingModeCode", { code: "T" }),
+    el("acceptAckCode", { code: "AL" }),
+    device("receiver", q.receiverDeviceId),
+    device("sender", q.senderDeviceId),
+    el(
+      "controlActProcess",
+      { classCode: "CACT", moodCode: "EVN" },
+      el("code", { code: "PRPA_TE201305UV02", codeSystem: "2.16.840.1.113883.1.6" }),
+      el(
+        "queryByParameter",
+        {},
+        el("queryId", { root: q.senderDeviceId, extension: q.queryIdExtension ?? randomUUID() }),
+        el("statusCode", { code: "new" }),
+        el("responseModalityCode", { code: "R" }),
+        el("responsePriorityCode", { code: "I" }),
+        el(
+          "parameterList",
+          {},
+          gender ? parameter("livingSubjectAdministrativeGender", "LivingSubject.administrativeGender", el("value", { code: gender, codeSystem: "2.16.840.1.113883.5.1" })) : undefined,
+          d.birthDate ? parameter("livingSubjectBirthTime", "LivingSubject.birthTime", el("value", { value: toTs(d.birthDate, "birthDate") })) : undefined,
+          ...q.ids.map((i) => parameter("livingSubjectId", "LivingSubject.id", el("value", { root: i.root, extension: i.extension }))),
+          name ? parameter("livingSubjectName", "LivingSubject.name", name) : undefined,
+        ),
+      ),
+    ),
+  );
 }

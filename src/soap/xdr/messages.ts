@@ -3,10 +3,11 @@
 // as xop:Include parts — and writing the RegistryResponse (Success, or Failure with RegistryErrorList).
 import type { Element } from "@xmldom/xmldom";
 import { el, type XElement } from "../../shared/xml";
-import { parseCx, type PatientCx } from "../cx";
-import { binaryContent, type MimePart } from "../mtom";
+import { instantTs } from "../../documents/cda/datatypes";
+import { formatCx, parseCx, type PatientCx } from "../cx";
+import { binaryContent, newContentId, xopInclude, type Attachment, type MimePart } from "../mtom";
 import { DocCodes, LCM_NS, RIM_NS, RS_NS, XDS_NS, Xds } from "../namespaces";
-import { readClassifications, readExternalIdentifiers, readRegistryErrors, readSlots, readStatus, registryErrorList, statusFor, statusUri, type RegistryErrorInput } from "../rim";
+import { classification, externalIdentifier, localized, readClassifications, readExternalIdentifiers, readRegistryErrors, readSlots, readStatus, registryErrorList, RIM_PREFIXES, slot, stableUuid, statusFor, statusUri, type RegistryErrorInput } from "../rim";
 import { attrOf, childElements, onlyChild, qname, readFailure } from "../xml-read";
 
 export interface SubmissionSet {
@@ -140,4 +141,80 @@ export function parseRegistryResponse(message: Element): { status: ReturnType<ty
     throw readFailure("structure", `expected {${RS_NS}}RegistryResponse, found ${qname(message)}`, "/");
   }
   return { status: readStatus(message), errors: readRegistryErrors(message) };
+}
+
+// ---- writing a submission (country B) -----------------------------------------------------------
+
+export interface ProvideAndRegisterInput {
+  /** The document's XDSDocumentEntry.uniqueId (the eD's ClinicalDocument/id as root^extension or OID). */
+  uniqueId: string;
+  patient: PatientCx;
+  intent: "dispense" | "discard";
+  /** Our community OID (XDSSubmissionSet.sourceId). */
+  sourceId: string;
+  /** XDSSubmissionSet.uniqueId (an OID). */
+  submissionUniqueId: string;
+  /** BCP 47 language of the document, e.g. fr-LU. */
+  languageCode: string;
+  now: Date;
+  content: Buffer;
+  /** true: the document as an xop:Include MTOM part; false: inline base64. */
+  mtom: boolean;
+}
+
+// Symbolic ids of the objects of one submission (ebRS 3.0 / ITI TF-3 4.2.3.1.5: the registry assigns UUIDs).
+const ENTRY_ID = "Document01";
+const SUBMISSION_ID = "SubmissionSet01";
+
+/**
+ * A ProvideAndRegisterDocumentSetRequest of one eHDSI eDispensation (or its discard): SubmissionSet
+ * and DocumentEntry metadata (IHE ITI TF-3 4.2.3; eHDSI XDR profile class / format codes, see
+ * edIntent), the document inline base64 or as an MTOM part.
+ */
+export function buildProvideAndRegister(s: ProvideAndRegisterInput): { body: XElement; attachments: Attachment[] } {
+  const [classCode, formatCode] = s.intent === "dispense" ? [DocCodes.edClass, DocCodes.edFormat] : [DocCodes.edDiscardClass, DocCodes.edDiscardFormat];
+  const patient = formatCx(s.patient);
+  const time = instantTs(s.now).slice(0, 14);
+  const contentId = s.mtom ? newContentId() : undefined;
+  const entry = el(
+    "rim:ExtrinsicObject",
+    { id: ENTRY_ID, mimeType: "text/xml", objectType: Xds.documentEntryType },
+    slot("creationTime", [time]),
+    slot("languageCode", [s.languageCode]),
+    slot("sourcePatientId", [patient]),
+    localized("Name", "eDispensation"),
+    classification({ scheme: Xds.classCode, object: ENTRY_ID, node: classCode, codingScheme: DocCodes.loinc, display: "eDispensation" }),
+    classification({ scheme: Xds.confidentialityCode, object: ENTRY_ID, node: "N", codingScheme: DocCodes.confidentialitySystem, display: "Normal" }),
+    classification({ scheme: Xds.formatCode, object: ENTRY_ID, node: formatCode, codingScheme: DocCodes.formatCodesScheme, display: "eDispensation" }),
+    classification({ scheme: Xds.typeCode, object: ENTRY_ID, node: classCode, codingScheme: DocCodes.loinc, display: "eDispensation" }),
+    externalIdentifier({ scheme: Xds.documentEntryPatientId, object: ENTRY_ID, value: patient, name: "XDSDocumentEntry.patientId" }),
+    externalIdentifier({ scheme: Xds.documentEntryUniqueId, object: ENTRY_ID, value: s.uniqueId, name: "XDSDocumentEntry.uniqueId" }),
+  );
+  const submission = el(
+    "rim:RegistryPackage",
+    { id: SUBMISSION_ID },
+    slot("submissionTime", [time]),
+    classification({ scheme: Xds.submissionSetContentType, object: SUBMISSION_ID, node: classCode, codingScheme: DocCodes.loinc, display: "eDispensation" }),
+    externalIdentifier({ scheme: Xds.submissionSetPatientId, object: SUBMISSION_ID, value: patient, name: "XDSSubmissionSet.patientId" }),
+    externalIdentifier({ scheme: Xds.submissionSetUniqueId, object: SUBMISSION_ID, value: s.submissionUniqueId, name: "XDSSubmissionSet.uniqueId" }),
+    externalIdentifier({ scheme: Xds.submissionSetSourceId, object: SUBMISSION_ID, value: s.sourceId, name: "XDSSubmissionSet.sourceId" }),
+  );
+  const body = el(
+    "xdsb:ProvideAndRegisterDocumentSetRequest",
+    { "xmlns:xdsb": XDS_NS, "xmlns:lcm": LCM_NS, ...RIM_PREFIXES },
+    el(
+      "lcm:SubmitObjectsRequest",
+      {},
+      el(
+        "rim:RegistryObjectList",
+        {},
+        entry,
+        submission,
+        el("rim:Classification", { id: stableUuid(SUBMISSION_ID, "submission-set"), classificationNode: Xds.submissionSetType, classifiedObject: SUBMISSION_ID }),
+        el("rim:Association", { id: stableUuid(SUBMISSION_ID, ENTRY_ID), associationType: Xds.hasMemberAssociation, sourceObject: SUBMISSION_ID, targetObject: ENTRY_ID }, slot("SubmissionSetStatus", ["Original"])),
+      ),
+    ),
+    el("xdsb:Document", { id: ENTRY_ID }, contentId ? xopInclude(contentId) : s.content.toString("base64")),
+  );
+  return { body, attachments: contentId ? [{ contentId, contentType: "text/xml", bytes: s.content }] : [] };
 }
