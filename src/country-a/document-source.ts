@@ -57,9 +57,14 @@ export function uniqueIdOf(id: { root: string; extension?: string }): string {
   return id.extension ? `${id.root}^${id.extension}` : id.root;
 }
 
+/** The id a record's L3 or L1 document has (without building it). */
+export function documentIdOf(ctx: DocumentContext, kind: DocumentKind, record: PatientSummary | Prescription, level: DocumentLevel): string {
+  return uniqueIdOf(documentId(ctx, level === "L3" ? kind : `${kind}-l1`, record.id, record));
+}
+
 /** The ids a record's documents have (without building them): L3 and L1. */
 export function documentIdsOf(ctx: DocumentContext, kind: DocumentKind, record: PatientSummary | Prescription): { L3: string; L1: string } {
-  return { L3: uniqueIdOf(documentId(ctx, kind, record.id, record)), L1: uniqueIdOf(documentId(ctx, `${kind}-l1`, record.id, record)) };
+  return { L3: documentIdOf(ctx, kind, record, "L3"), L1: documentIdOf(ctx, kind, record, "L1") };
 }
 
 const ATC = "2.16.840.1.113883.6.73";
@@ -105,8 +110,13 @@ export class DocumentSource {
     return hit;
   }
 
-  /** The L3 or L1 of a Patient Summary, sealed. Throws the document engine's errors (e.g. missing mapping). */
-  patientSummary(matricule: string, ps: PatientSummary, level: DocumentLevel): Promise<OfferedDocument> {
+  /**
+   * The L3 or L1 of a Patient Summary, sealed. Throws the document engine's errors (e.g. missing
+   * mapping). `id`: the document's id when the caller computed it already (documentIdOf).
+   */
+  patientSummary(matricule: string, ps: PatientSummary, level: DocumentLevel, id?: string): Promise<OfferedDocument> {
+    const cached = id !== undefined ? this.cached(id) : undefined;
+    if (cached) return Promise.resolve(cached);
     const ids = documentIdsOf(this.context, "ps", ps);
     return this.get(ids[level], async () => {
       const doc = await patientSummaryDocument(ps, { level, signingKey: this.key }, this.context);
@@ -114,7 +124,9 @@ export class DocumentSource {
     });
   }
 
-  prescription(matricule: string, p: Prescription, level: DocumentLevel): Promise<OfferedDocument> {
+  prescription(matricule: string, p: Prescription, level: DocumentLevel, id?: string): Promise<OfferedDocument> {
+    const cached = id !== undefined ? this.cached(id) : undefined;
+    if (cached) return Promise.resolve(cached);
     const ids = documentIdsOf(this.context, "ep", p);
     return this.get(ids[level], async () => {
       const doc = await prescriptionDocument(p, { level, signingKey: this.key }, this.context);

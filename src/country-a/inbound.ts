@@ -6,6 +6,8 @@ import type { ReplayCache } from "../saml/replay";
 import { validateAssertions, type ValidatedAssertions } from "../saml/validate";
 import type { SamlService } from "../saml/vocabulary";
 import { isPasserelleError } from "../shared/errors";
+import { XMLSerializer, type Element } from "@xmldom/xmldom";
+import type { AssertionCache } from "./assertion-cache";
 import type { DocumentChecks } from "./submit-dispensation";
 import { ehdsiErrorOf, type EhdsiError } from "./errors";
 import type { AuditEventId, CountryAPorts, Requester } from "./ports";
@@ -20,6 +22,8 @@ export interface CountryAResponders {
   readonly repositoryUniqueId: string;
   /** XSD and terminology for received eDispensations (loaded on first use). */
   readonly documentChecks: () => DocumentChecks;
+  /** Verdicts on reused assertions (assertion-cache.ts); undefined = validate every request fully. */
+  readonly assertionCache?: AssertionCache | undefined;
 }
 
 export type Validation = { readonly ok: true; readonly requester: Requester } | { readonly ok: false; readonly error: EhdsiError };
@@ -27,19 +31,26 @@ export type Validation = { readonly ok: true; readonly requester: Requester } | 
 /** Validates the assertions of `envelope` for `service`; a refusal is audited under `eventId`. */
 export async function validateRequest(
   r: CountryAResponders,
-  x: { envelope: string; country: string; messageId: string; exchangeId?: string },
+  x: { envelope: string; country: string; messageId: string; exchangeId?: string; security?: Element | undefined },
   service: SamlService,
   eventId: AuditEventId,
   patient: { cx?: string | undefined; skipPatientCheck?: boolean } = {},
 ): Promise<Validation> {
   const started = r.ports.clock();
-  let assertions: ValidatedAssertions;
+  let assertions: ValidatedAssertions | undefined;
+  const cache = r.assertionCache;
+  const key =
+    cache && x.security
+      ? cache.key({ security: new XMLSerializer().serializeToString(x.security), service, country: x.country, patient: patient.skipPatientCheck ? "(TRC patient not compared)" : (patient.cx ?? ""), registryGeneration: r.registry.generation })
+      : undefined;
   try {
-    assertions = await validateAssertions(x.envelope, {
+    if (cache && key) assertions = await cache.recall(key, x.messageId, started, r.replay);
+    assertions ??= await validateAssertions(x.envelope, {
       service, registry: r.registry, peerCountry: x.country, replay: r.replay, at: started,
       ...(patient.cx !== undefined ? { patientId: patient.cx } : {}),
       ...(patient.skipPatientCheck ? { skipPatientCheck: true } : {}),
     });
+    if (cache && key) cache.remember(key, assertions, started);
   } catch (e) {
     if (!isPasserelleError(e)) throw e;
     const error = ehdsiErrorOf(e);

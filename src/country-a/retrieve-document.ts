@@ -5,7 +5,7 @@
 // document is missing. A document whose required code has no mapping is withheld
 // (ERROR_*_MISSING_EXPECTED_MAPPING). Audited as EHDSI-22 (PS) / EHDSI-32 (eP).
 import { ErrorCode, isPasserelleError } from "../shared/errors";
-import { documentIdsOf, type OfferedDocument } from "./document-source";
+import { documentIdOf, type OfferedDocument } from "./document-source";
 import type { OfferedIndexEntry } from "./dispensation-store";
 import { EhdsiErrors, fail, succeed, type EhdsiError, type Outcome } from "./errors";
 import { audited } from "./exchange";
@@ -33,12 +33,12 @@ async function current(ports: CountryAPorts, patient: PatientRef, entry: Offered
   try {
     if (entry.kind === "ps") {
       const ps = await ports.national.getPatientSummary(patient.national);
-      if (!ps || ps.id !== entry.sourceId || documentIdsOf(ports.documents.context, "ps", ps)[entry.level] !== entry.uniqueId) return EhdsiErrors.documentMissing(entry.uniqueId);
-      return await ports.documents.patientSummary(patient.matricule, ps, entry.level);
+      if (!ps || ps.id !== entry.sourceId || documentIdOf(ports.documents.context, "ps", ps, entry.level) !== entry.uniqueId) return EhdsiErrors.documentMissing(entry.uniqueId);
+      return await ports.documents.patientSummary(patient.matricule, ps, entry.level, entry.uniqueId);
     }
     const p = await ports.national.getPrescription(patient.national, entry.sourceId);
-    if (!p || documentIdsOf(ports.documents.context, "ep", p)[entry.level] !== entry.uniqueId) return EhdsiErrors.documentMissing(entry.uniqueId);
-    return await ports.documents.prescription(patient.matricule, p, entry.level);
+    if (!p || documentIdOf(ports.documents.context, "ep", p, entry.level) !== entry.uniqueId) return EhdsiErrors.documentMissing(entry.uniqueId);
+    return await ports.documents.prescription(patient.matricule, p, entry.level, entry.uniqueId);
   } catch (e) {
     if (isPasserelleError(e, ErrorCode.PsMissingMapping) || isPasserelleError(e, ErrorCode.EpMissingMapping)) {
       return { ...EhdsiErrors.missingMapping(entry.kind, `${e.message} (document withheld)`), location: entry.uniqueId };

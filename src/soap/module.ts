@@ -7,6 +7,7 @@ import { cdaSchemaFromConfig, documentContextFromConfig, sealKeyFromConfig, term
 import { auditTrailOf, rawMessagesOf } from "../audit/module";
 import { consentServiceOf } from "../consent/module";
 import { auditTrailPort, deliveryKey, exchangeQueuePort } from "../country-a/adapters";
+import { AssertionCache } from "../country-a/assertion-cache";
 import { DispensationStore } from "../country-a/dispensation-store";
 import { DocumentSource } from "../country-a/document-source";
 import type { CountryAResponders } from "../country-a/inbound";
@@ -81,6 +82,7 @@ export function createCountryAModule(options: CountryAModuleOptions = {}): Gatew
         homeCommunityId: config.identifiers.homeCommunityId,
         repositoryUniqueId: config.identifiers.homeCommunityId.replace(/^urn:oid:/, ""),
         documentChecks: checks,
+        assertionCache: new AssertionCache(),
       };
       started.set(ctx, { ports, responders });
 

@@ -99,7 +99,8 @@ export function soapHandler(endpoint: Endpoint, o: RouterOptions) {
     const contentType = req.headers["content-type"];
     let relatesTo: string | undefined;
     let action: string | undefined;
-    await keepRaw(o, { exchangeId, direction: "inbound", body, ...(contentType ? { contentType } : {}) });
+    // Kept for support without holding the answer back (stored in the background, failures logged).
+    const inbound = keepRaw(o, { exchangeId, direction: "inbound", body, ...(contentType ? { contentType } : {}) });
     let answer: HttpBody;
     try {
       answer = await withDeadline(async (signal) => {
@@ -120,10 +121,12 @@ export function soapHandler(endpoint: Endpoint, o: RouterOptions) {
     } catch (e) {
       if (!faultSpecOf(e).spec || faultSpecOf(e).spec.code === "Receiver") o.logger.error({ err: e, exchangeId, action }, "SOAP request failed");
       const fault = sendFault(res, e, relatesTo, exchangeId);
+      await inbound;
       await keepRaw(o, { exchangeId, direction: "outbound", body: fault.body, contentType: fault.contentType });
       return;
     }
     res.status(200).type(answer.contentType).send(answer.body);
+    await inbound;
     await keepRaw(o, { exchangeId, direction: "outbound", body: answer.body, contentType: answer.contentType, ...(action ? { action } : {}) });
   };
 }

@@ -69,7 +69,7 @@ function queryResponder(r: CountryAResponders): Responder {
       action: Actions.xcaQuery.response,
       body: buildAdhocQueryResponse({ returnType: query.returnType, entries, transforms, errors: errors.map(registryError) }),
     });
-    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId }, kind, kind === "ep" ? "EHDSI-31" : "EHDSI-21", { cx: patientCx });
+    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId, security: x.request.security }, kind, kind === "ep" ? "EHDSI-31" : "EHDSI-21", { cx: patientCx });
     if (!validation.ok) return answer([], [], [validation.error]);
     if (query.homeCommunityId !== undefined && query.homeCommunityId !== r.homeCommunityId) {
       return answer([], [], [EhdsiErrors.badRequest(`home community ${query.homeCommunityId} is not this gateway's (${r.homeCommunityId})`, "AdhocQuery/@home")]);
@@ -101,7 +101,7 @@ function retrieveResponder(r: CountryAResponders): Responder {
     });
     const targets = await retrieveTargets(r.ports, ours.map((q) => q.documentUniqueId));
     const kind = targets.find((t) => t.offered)?.offered?.kind ?? "ps";
-    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId }, kind, kind === "ep" ? "EHDSI-32" : "EHDSI-22", { skipPatientCheck: true });
+    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId, security: x.request.security }, kind, kind === "ep" ? "EHDSI-32" : "EHDSI-22", { skipPatientCheck: true });
     if (!validation.ok) return answer([], [validation.error]);
     // The TRC names the patient; documents of anybody else are missing to this requester.
     const trcPatient = validation.requester.assertions.trc?.patientId;

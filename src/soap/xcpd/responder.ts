@@ -39,7 +39,7 @@ export function xcpdResponder(r: CountryAResponders): Responder {
       action: Actions.xcpd.response,
       body: buildXcpdResponse({ query, ourDeviceId: r.homeCommunityId.replace(/^urn:oid:/, ""), homeCommunityOid: r.homeCommunityId, messageId: { root: randomUUID() }, now: r.ports.clock() }, outcome),
     });
-    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId }, "xcpd", "EHDSI-11");
+    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId, security: x.request.security }, "xcpd", "EHDSI-11");
     if (!validation.ok) return answer(outcomeOf(refusal(validation.error), r.ports.domains.ehdsi));
     const result = await discoverPatient(r.ports, validation.requester, {
       ids: query.livingSubjectIds,

@@ -22,7 +22,7 @@ function xdrResponder(r: CountryAResponders): Responder {
     const intent = doc ? edIntent(doc) : undefined;
     const eventId = intent === "discard" ? "EHDSI-42" : "EHDSI-41";
     const patientCx = doc ? formatCx(doc.patient) : undefined;
-    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId }, "ed", eventId, { cx: patientCx });
+    const validation = await validateRequest(r, { envelope: x.envelope, country: x.peer.partner.country, messageId: x.request.addressing.messageId, exchangeId: x.exchangeId, security: x.request.security }, "ed", eventId, { cx: patientCx });
     if (!validation.ok) return answer([validation.error]);
     if (!doc || others.length > 0) return answer([EhdsiErrors.badRequest(`one eDispensation per submission is expected, found ${request.documents.length}`, "ProvideAndRegisterDocumentSetRequest/Document")]);
     if (!intent) return answer([{ ...EhdsiErrors.classCodeNotSupported([`${doc.classCode ?? "?"} / ${doc.formatCode ?? "?"}`]), location: "ExtrinsicObject/Classification" }]);
