@@ -3,6 +3,7 @@
 // workerData: { port, path, concurrency, bodies: string[], ca, cert, key, minBytes }.
 // Posts back { concurrency, requests, perSecond, p50, p99, errors, firstError }.
 import https from "node:https";
+import { performance } from "node:perf_hooks";
 import { parentPort, workerData } from "node:worker_threads";
 
 const { port, path, concurrency, bodies, ca, cert, key, minBytes } = workerData;
