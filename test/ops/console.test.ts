@@ -1,0 +1,227 @@
+// The operator console over a real HTTPS socket (supertest against the national listener): login,
+// wrong password, rate limits, CSRF, roles, logout, session expiry, security headers, and the pages
+// with the data of a scripted exchange run.
+import { expect } from "chai";
+import request from "supertest";
+import { exchangeQueueOf } from "../../src/exchange/queue/module";
+import { OperatorAccounts } from "../../src/ops/operators/accounts";
+import { DEAD_JOB_ID, FAILED_EXCHANGE_ID, PASSWORDS, PATIENT, scriptedRun, startConsoleGateway, type ConsoleGateway } from "./console-fixture";
+
+type Role = keyof typeof PASSWORDS;
+
+interface Session {
+  cookie: string;
+  csrf: string;
+}
+
+function agent(gw: ConsoleGateway) {
+  return {
+    get: (path: string, cookie?: string) => {
+      const r = request(gw.base).get(path).disableTLSCerts();
+      return cookie ? r.set("Cookie", cookie) : r;
+    },
+    post: (path: string, form: Record<string, string>, cookie?: string) => {
+      const r = request(gw.base).post(path).disableTLSCerts().type("form").send(form);
+      return cookie ? r.set("Cookie", cookie) : r;
+    },
+  };
+}
+
+async function login(gw: ConsoleGateway, name: Role | string, password: string): Promise<Session> {
+  const res = await agent(gw).post("/ops/login", { name, password, next: "/ops" });
+  expect(res.status, res.text).to.equal(303);
+  const setCookie = ([] as string[]).concat(res.headers["set-cookie"] ?? []);
+  const cookie = setCookie[0]?.split(";")[0] ?? "";
+  const page = await agent(gw).get("/ops/queues", cookie);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? "";
+  expect(csrf).to.have.length.greaterThan(20);
+  return { cookie, csrf };
+}
+
+describe("operator console (HTTPS, supertest)", function () {
+  this.timeout(60_000);
+  let gw: ConsoleGateway;
+
+  before(async () => {
+    gw = await startConsoleGateway({ loginLimits: { perAddress: 8, perAccount: 3, windowMs: 60_000 } });
+    await scriptedRun(gw);
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+
+  it("sends a visitor without a session to the login page, with security headers and no inline script allowed", async () => {
+    const res = await agent(gw).get("/ops/exchanges?partner=BE");
+    expect(res.status).to.equal(303);
+    expect(res.headers.location).to.equal("/ops/login?next=%2Fops%2Fexchanges%3Fpartner%3DBE");
+    const form = await agent(gw).get("/ops/login");
+    expect(form.status).to.equal(200);
+    expect(form.headers["content-type"]).to.match(/^application\/xhtml\+xml/);
+    expect(form.headers["content-security-policy"]).to.include("default-src 'none'").and.not.include("unsafe-inline");
+    expect(form.headers["x-frame-options"]).to.equal("DENY");
+    expect(form.headers["strict-transport-security"]).to.match(/max-age=\d+/);
+    expect(form.text).to.include('<label for="f-password">Password</label>');
+    expect(form.text).not.to.match(/<script|style=/);
+  });
+
+  it("logs in with a Secure, HttpOnly, SameSite=Strict __Host- cookie and shows the operator", async () => {
+    const res = await agent(gw).post("/ops/login", { name: "viewer", password: PASSWORDS.viewer, next: "/ops/partners" });
+    expect(res.status).to.equal(303);
+    expect(res.headers.location).to.equal("/ops/partners");
+    const cookie = String(res.headers["set-cookie"]);
+    expect(cookie).to.match(/^__Host-passerelle-ops=[A-Za-z0-9_-]{43}; Path=\/; Secure; HttpOnly; SameSite=Strict$/);
+    const overview = await agent(gw).get("/ops", cookie.split(";")[0]);
+    expect(overview.status).to.equal(200);
+    expect(overview.text).to.include("viewer (viewer)");
+  });
+
+  it("refuses a wrong password without saying which part was wrong, and an open redirect target", async () => {
+    const wrong = await agent(gw).post("/ops/login", { name: "operator", password: "not-the-password" });
+    expect(wrong.status).to.equal(401);
+    expect(wrong.headers["set-cookie"]).to.equal(undefined);
+    expect(wrong.text).to.include("Wrong operator name or password.");
+    const unknown = await agent(gw).post("/ops/login", { name: "nobody", password: "whatever-password" });
+    expect(unknown.status).to.equal(401);
+    expect(unknown.text).to.include("Wrong operator name or password.");
+    const away = await agent(gw).post("/ops/login", { name: "operator", password: PASSWORDS.operator, next: "//evil.example/ops" });
+    expect(away.headers.location).to.equal("/ops");
+  });
+
+  it("limits failed logins per account (then even the right password waits) and per address", async () => {
+    const accounts = new OperatorAccounts(gw.gateway.context.database);
+    await accounts.add("target", "viewer", "target-password-123");
+    for (let i = 0; i < 3; i++) expect((await agent(gw).post("/ops/login", { name: "target", password: `wrong-${i}-password` })).status).to.equal(401);
+    const blocked = await agent(gw).post("/ops/login", { name: "target", password: "target-password-123" });
+    expect(blocked.status).to.equal(429);
+    expect(Number(blocked.headers["retry-after"])).to.be.greaterThan(0);
+    // Other accounts from the same address still log in until the address limit (8 failures) is reached.
+    await login(gw, "admin", PASSWORDS.admin);
+    for (let i = 0; i < 8; i++) await agent(gw).post("/ops/login", { name: `spray${i}`, password: "spray-password-1" });
+    expect((await agent(gw).post("/ops/login", { name: "admin", password: PASSWORDS.admin })).status).to.equal(429);
+  });
+});
+
+describe("operator console pages and actions", function () {
+  this.timeout(60_000);
+  let gw: ConsoleGateway;
+  const sessions: Partial<Record<Role, Session>> = {};
+
+  before(async () => {
+    gw = await startConsoleGateway();
+    await scriptedRun(gw);
+    for (const role of ["admin", "operator", "viewer"] as const) sessions[role] = await login(gw, role, PASSWORDS[role]);
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+  const s = (role: Role): Session => sessions[role] as Session;
+
+  it("overview: the scripted run's figures, each a link to the exchanges it counts", async () => {
+    const res = await agent(gw).get("/ops?window=hour", s("viewer").cookie);
+    expect(res.status).to.equal(200);
+    // 6 XCPD + 2 PS inbound, one failed; 1 outbound job, dead-lettered.
+    expect(res.text).to.match(/in \(country A\)<\/td><td><a href="\/ops\/exchanges\?from=[^"]+&amp;to=[^"]+">8<\/a><\/td><td><a href="\/ops\/exchanges\?[^"]*outcome=failure">1<\/a><\/td><td>87.5 %<\/td>/);
+    expect(res.text).to.match(/out \(country B\)<\/td><td><a href="\/ops\/queues\/jobs">1<\/a><\/td><td><a href="\/ops\/queues\/jobs\?state=dead-letter">1<\/a>/);
+    expect(res.text).to.match(/<td>XCPD<\/td><td><a href="\/ops\/exchanges\?[^"]*service=XCPD">6<\/a>/);
+    expect(res.text).to.include("<svg");
+    expect(res.text).to.match(/p50 <a [^>]*>43 ms<\/a>, p99 <a [^>]*>900 ms<\/a>/);
+    expect(res.text).to.match(/dead-letter<\/td><td><a href="\/ops\/queues\/jobs\?state=dead-letter">1<\/a>/);
+  });
+
+  it("exchanges: filters by partner, outcome and patient; the detail shows the timeline and, for operators, the raw messages", async () => {
+    const list = await agent(gw).get(`/ops/exchanges?partner=FR&outcome=failure&patient=${encodeURIComponent(PATIENT)}`, s("viewer").cookie);
+    expect(list.status).to.equal(200);
+    expect(list.text).to.include(`/ops/exchanges/${FAILED_EXCHANGE_ID}`);
+    expect(list.text).not.to.include("ex-xcpd-1");
+    const bad = await agent(gw).get("/ops/exchanges?from=yesterday", s("viewer").cookie);
+    expect(bad.status).to.equal(400);
+    expect(bad.text).to.include("is not an ISO 8601 date-time");
+
+    const asViewer = await agent(gw).get(`/ops/exchanges/${FAILED_EXCHANGE_ID}`, s("viewer").cookie);
+    expect(asViewer.status).to.equal(200);
+    expect(asViewer.text).to.include("CONSENT-DECISION").and.include("EHDSI-22").and.include("4701").and.include("reason=no consent");
+    expect(asViewer.text).to.include("Raw messages are shown to operators and admins only.");
+    expect(asViewer.text).not.to.include("&lt;Envelope&gt;");
+    const asOperator = await agent(gw).get(`/ops/exchanges/${FAILED_EXCHANGE_ID}`, s("operator").cookie);
+    expect(asOperator.text).to.include("&lt;Envelope&gt;&lt;Body&gt;retrieve");
+    expect((await agent(gw).get("/ops/exchanges/no-such-exchange", s("viewer").cookie)).status).to.equal(404);
+  });
+
+  it("partners: certificate warning at 30 days and alarm at 7", async () => {
+    const res = await agent(gw).get("/ops/partners", s("viewer").cookie);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.match(/class="warning">WARNING: (19|20) day\(s\) left/);
+    expect(res.text).to.match(/class="alarm">ALARM: [23] day\(s\) left/);
+    expect(res.text).to.include('id="partner-BE"').and.include("https://ncp.be.example:8443/ncp/xcpd");
+  });
+
+  it("consent and audit: decisions per day with the emergency access, audit search, chain intact", async () => {
+    const res = await agent(gw).get("/ops/consent?type=CONSENT-DECISION", s("viewer").cookie);
+    expect(res.status).to.equal(200);
+    expect(res.text).to.match(/Audit chain intact: \d+ event\(s\) checked/);
+    const today = new Date().toISOString().slice(0, 10);
+    expect(res.text).to.match(new RegExp(`<td>${today}</td><td><a [^>]*outcome=success">1</a></td><td><a [^>]*outcome=failure">1</a></td><td><a [^>]*>1</a></td>`));
+  });
+
+  it("POST without the CSRF token is refused (403), with a wrong one too", async () => {
+    const none = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, {}, s("operator").cookie);
+    expect(none.status).to.equal(403);
+    const wrong = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("viewer").csrf }, s("operator").cookie);
+    expect(wrong.status).to.equal(403);
+    expect((await exchangeQueueOf(gw.gateway.context).get(DEAD_JOB_ID))?.state).to.equal("dead-letter");
+  });
+
+  it("a viewer cannot replay; an operator replays the dead letter (back to waiting, attempts reset)", async () => {
+    const page = await agent(gw).get(`/ops/queues/jobs/${DEAD_JOB_ID}`, s("viewer").cookie);
+    expect(page.text).to.include("Replay needs the operator role.");
+    const byViewer = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("viewer").csrf }, s("viewer").cookie);
+    expect(byViewer.status).to.equal(403);
+    expect((await exchangeQueueOf(gw.gateway.context).get(DEAD_JOB_ID))?.state).to.equal("dead-letter");
+    const byOperator = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("operator").csrf }, s("operator").cookie);
+    expect(byOperator.status).to.equal(303);
+    const job = await exchangeQueueOf(gw.gateway.context).get(DEAD_JOB_ID);
+    expect(job?.state).to.equal("waiting");
+    expect(job?.attempts).to.equal(0);
+    const again = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("operator").csrf }, s("operator").cookie);
+    expect(again.status).to.equal(409);
+  });
+
+  it("exports the overview metrics (exchanges, durations, consent decisions) next to queue and certificate gauges", async () => {
+    const metrics = await gw.gateway.context.metrics.registry.metrics();
+    expect(metrics).to.match(/passerelle_exchanges_total\{direction="in",service="XCPD",partner="BE",outcome="success"\} 6/);
+    expect(metrics).to.match(/passerelle_exchanges_total\{direction="in",service="PS",partner="FR",outcome="failure"\} 1/);
+    expect(metrics).to.match(/passerelle_exchange_duration_seconds_bucket\{le="1",direction="in",service="PS"\} 2/);
+    expect(metrics).to.match(/passerelle_consent_decisions_total\{decision="permit",emergency="true"\} 1/);
+    expect(metrics).to.match(/passerelle_exchange_dead_letters \d/);
+    expect(metrics).to.match(/passerelle_certificate_expiry_days\{owner="BE",usage="signing"\} [23]/);
+  });
+
+  it("logout ends the session on the server: the old cookie no longer opens a page", async () => {
+    const mine = await login(gw, "admin", PASSWORDS.admin);
+    const out = await agent(gw).post("/ops/logout", { _csrf: mine.csrf }, mine.cookie);
+    expect(out.status).to.equal(303);
+    expect(String(out.headers["set-cookie"])).to.include("Max-Age=0");
+    const after = await agent(gw).get("/ops", mine.cookie);
+    expect(after.status).to.equal(303);
+    expect(after.headers.location).to.match(/^\/ops\/login/);
+  });
+});
+
+describe("operator sessions expire", function () {
+  this.timeout(60_000);
+  let gw: ConsoleGateway;
+  before(async () => {
+    gw = await startConsoleGateway({ lifetimes: { idleMs: 300, absoluteMs: 60_000 } });
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+
+  it("an idle session ends after its idle lifetime", async () => {
+    const mine = await login(gw, "viewer", PASSWORDS.viewer);
+    expect((await agent(gw).get("/ops/queues", mine.cookie)).status).to.equal(200);
+    await new Promise((r) => setTimeout(r, 450));
+    const res = await agent(gw).get("/ops/queues", mine.cookie);
+    expect(res.status).to.equal(303);
+  });
+});
