@@ -51,6 +51,16 @@ const BENCHES: Bench[] = [
       return r.imports.every((i) => i.withinFloor);
     },
   },
+  {
+    name: "country-a",
+    describe: "PS retrievals over mutual TLS at concurrency 1/8/32 beside a cached pre-signed baseline (floor 150/s, p99 < 100 ms at 8)",
+    async run() {
+      const b = await import("./country-a");
+      const r = await b.run();
+      console.log(b.format(r));
+      return r.withinFloor;
+    },
+  },
 ];
 
 const wanted = process.argv.slice(2);
