@@ -8,6 +8,7 @@ import { partnersModule } from "../exchange/partners/module";
 import { auditModule } from "../audit/module";
 import { exchangeQueueModule } from "../exchange/queue/module";
 import { countryAModule } from "../soap/module";
+import { countryBModule } from "../country-b/module";
 import { consoleModule } from "../ops/console/module";
 import { nationalApiModule } from "../api/module";
 
@@ -19,5 +20,6 @@ export const GATEWAY_MODULES: readonly GatewayModule[] = [
   exchangeQueueModule, // before the modules that enqueue through exchangeQueueOf(ctx)
   consentModule,
   countryAModule, // country A: /ncp/xcpd, /ncp/xca, /ncp/xdr (after partners, audit, queue, consent)
+  countryBModule, // country B: the queue handlers of XCPD, XCA, XDR to partners (after partners, audit, queue)
   consoleModule, // operator console at /ops on 8444 (after audit, partners, queue)
 ];
