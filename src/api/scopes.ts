@@ -23,6 +23,8 @@ export interface ApiRouteScope {
 export const API_ROUTE_SCOPES: readonly ApiRouteScope[] = [
   { prefix: "/v1/consents", read: "consent:read", write: "consent:write" },
   { prefix: "/v1/exchanges", read: "exchanges", write: "exchanges" },
+  // The exchanges API description (src/api/exchanges/docs.ts): GET only in practice.
+  { prefix: "/docs", read: "exchanges", write: "exchanges" },
 ];
 
 const READ_METHODS = new Set(["GET", "HEAD"]);

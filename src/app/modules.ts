@@ -11,6 +11,7 @@ import { countryAModule } from "../soap/module";
 import { countryBModule } from "../country-b/module";
 import { consoleModule } from "../ops/console/module";
 import { nationalApiModule } from "../api/module";
+import { exchangesApiModule } from "../api/exchanges/module";
 
 export const GATEWAY_MODULES: readonly GatewayModule[] = [
   nationalModule,
@@ -21,5 +22,6 @@ export const GATEWAY_MODULES: readonly GatewayModule[] = [
   consentModule,
   countryAModule, // country A: /ncp/xcpd, /ncp/xca, /ncp/xdr (after partners, audit, queue, consent)
   countryBModule, // country B: the queue handlers of XCPD, XCA, XDR to partners (after partners, audit, queue)
+  exchangesApiModule, // country B REST: /api/v1/exchanges and /api/docs (after national-api and the queue)
   consoleModule, // operator console at /ops on 8444 (after audit, partners, queue)
 ];
