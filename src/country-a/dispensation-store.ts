@@ -56,7 +56,12 @@ function fromRow(r: Row): StoredDispensation {
   };
 }
 
+/** Index entries kept in memory (an offered uniqueId always names the same record and level). */
+const OFFERED_CACHE_SIZE = 10_000;
+
 export class DispensationStore {
+  private readonly offeredCache = new Map<string, OfferedIndexEntry>();
+
   constructor(
     private readonly database: Database,
     private readonly clock: () => Date = () => new Date(),
@@ -124,7 +129,13 @@ export class DispensationStore {
   }
 
   async offered(uniqueId: string): Promise<OfferedIndexEntry | undefined> {
+    const hit = this.offeredCache.get(uniqueId);
+    if (hit) return hit;
     const r = await this.db.selectFrom("country_a_document").selectAll().where("unique_id", "=", uniqueId).executeTakeFirst();
-    return r ? { uniqueId: r.unique_id, matricule: r.matricule, kind: r.kind as "ps" | "ep", level: r.level as "L3" | "L1", sourceId: r.source_id } : undefined;
+    if (!r) return undefined;
+    const entry: OfferedIndexEntry = { uniqueId: r.unique_id, matricule: r.matricule, kind: r.kind as "ps" | "ep", level: r.level as "L3" | "L1", sourceId: r.source_id };
+    this.offeredCache.set(uniqueId, entry);
+    if (this.offeredCache.size > OFFERED_CACHE_SIZE) this.offeredCache.delete(this.offeredCache.keys().next().value as string);
+    return entry;
   }
 }
