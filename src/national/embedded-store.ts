@@ -10,7 +10,7 @@ import { isUniqueViolation } from "../storage/errors";
 import { checkDispensable, currentStatus, packagesAsked } from "./dispensing";
 import { patientSummaryFromFhir } from "./fhir/patient-summary";
 import { prescriptionsFromFhir } from "./fhir/prescription";
-import { MATRICULE_OID } from "./matricule";
+import { LUXEMBOURG_PATIENT_ID, type NationalPatientIdRule } from "./patient-id";
 import type { NationalTables } from "./migrations";
 import type { DispensationReceipt, NationalRecords } from "./port";
 
@@ -19,6 +19,7 @@ export type BundleType = "ps" | "ep";
 
 export interface ImportResult {
   type: BundleType;
+  /** The national patient identifier the records are kept under (the matricule in Luxembourg). */
   matricule: string;
   /** PS: the summary id; eP: the prescription ids. */
   ids: string[];
@@ -27,16 +28,18 @@ export interface ImportResult {
 export interface EmbeddedStoreOptions {
   /** Clock for validity (expiry) and timestamps; tests inject one. */
   now?: () => Date;
+  /** The national patient identifier records are keyed by (patient-id.ts; default: the Luxembourg matricule). */
+  patientId?: NationalPatientIdRule;
 }
 
-function matriculeOf(patient: Patient): string {
-  const m = patient.ids.find((i) => i.system === MATRICULE_OID)?.value;
+function nationalIdOf(patient: Patient, rule: NationalPatientIdRule): string {
+  const m = patient.ids.find((i) => i.system === rule.system)?.value;
   if (m === undefined) {
-    throw new PasserelleError(ErrorCode.InputInvalid, `the patient has no matricule (identifier system urn:oid:${MATRICULE_OID}); the national store needs it`, {
+    throw new PasserelleError(ErrorCode.InputInvalid, `the patient has no ${rule.name} (identifier system urn:oid:${rule.system}); the national store needs it`, {
       location: "Patient.identifier",
     });
   }
-  return m;
+  return rule.check(m, "Patient.identifier");
 }
 
 /** What a bundle is: an ePrescription bundle carries MedicationRequests and no Composition. */
@@ -49,10 +52,12 @@ export function detectBundleType(bundle: unknown): BundleType {
 export class EmbeddedNationalStore implements NationalRecords {
   private readonly db: Db;
   private readonly now: () => Date;
+  private readonly patientId: NationalPatientIdRule;
 
   constructor(database: Database, options: EmbeddedStoreOptions = {}) {
     this.db = database.tables<NationalTables>();
     this.now = options.now ?? (() => new Date());
+    this.patientId = options.patientId ?? LUXEMBOURG_PATIENT_ID;
   }
 
   // ---- import -----------------------------------------------------------------------------------
@@ -64,7 +69,7 @@ export class EmbeddedNationalStore implements NationalRecords {
   /** Stores (or replaces) the patient's PS bundle; the bundle must convert. */
   async importPatientSummary(bundle: unknown): Promise<ImportResult> {
     const summary = patientSummaryFromFhir(bundle);
-    const matricule = matriculeOf(summary.patient);
+    const matricule = nationalIdOf(summary.patient, this.patientId);
     const at = this.now().toISOString();
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -82,7 +87,7 @@ export class EmbeddedNationalStore implements NationalRecords {
     const prescriptions = prescriptionsFromFhir(bundle);
     const patient = prescriptions[0]?.patient;
     if (!patient) throw new PasserelleError(ErrorCode.InputInvalid, "the bundle holds no prescription that can be offered", { location: "entry" });
-    const matricule = matriculeOf(patient);
+    const matricule = nationalIdOf(patient, this.patientId);
     const text = JSON.stringify(bundle);
     const b = bundle as { identifier?: { value?: string }; id?: string };
     const bundleKey = b.identifier?.value ?? b.id ?? `sha256:${createHash("sha256").update(text).digest("hex")}`;

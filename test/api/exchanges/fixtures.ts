@@ -1,3 +1,4 @@
+import { DEMO_COUNTRY_ENV } from "../../../src/national/demo";
 // Requesters and request bodies of the exchanges API tests.
 import type { JobHcpUser } from "../../../src/exchange/queue/jobs";
 
@@ -40,17 +41,5 @@ export const retrieveBody = (requester: JobHcpUser = DOCTOR, language = "fr") =>
 
 export const listBody = (requester: JobHcpUser = DOCTOR, documentClass = "ps") => ({ country: "LU", requester, patientId: LU_PATIENT, documentClass });
 
-/**
- * Configuration of a demo Belgian gateway. The patient id domain is BE's in the eHDSI pn-oid.xml
- * (1.3.6.1.4.1.48336); the other OIDs are demo values under it, not registered Belgian ones.
- */
-export const BE_ENV: Readonly<Record<string, string>> = {
-  PASSERELLE_COUNTRY: "BE",
-  PASSERELLE_NATIONAL_PATIENT_ID_OID: "1.3.6.1.4.1.48336.1",
-  PASSERELLE_EHDSI_PATIENT_ID_DOMAIN: "1.3.6.1.4.1.48336",
-  PASSERELLE_HOME_COMMUNITY_ID: "urn:oid:1.3.6.1.4.1.48336.100",
-  PASSERELLE_DOCUMENT_ID_ROOT: "1.3.6.1.4.1.48336.100.7",
-  PASSERELLE_CUSTODIAN_OID: "1.3.6.1.4.1.48336.100.2",
-  PASSERELLE_CUSTODIAN_NAME: "NCPeH Belgium (demo)",
-  PASSERELLE_CUSTODIAN_CITY: "Brussels",
-};
+/** Configuration of the demo Belgian gateway (src/national/demo/BE/). */
+export const BE_ENV = DEMO_COUNTRY_ENV.BE!;
