@@ -134,6 +134,18 @@ describe("country A end to end (mutual TLS, a foreign gateway in Python + xmlsec
         }
       });
     }
+    it("retrieves Marie Kieffer's ePrescriptions (L3 and L1); each seal verifies with xmlsec1", async () => {
+      const q = await e.send({ transaction: "xca-query", service: "ep", patient: cx(CONSENTING.marie), trc_patient: cx(CONSENTING.marie), class_code: "57833-6" });
+      const ids = values(q.envelope, "//rim:ExtrinsicObject/rim:ExternalIdentifier[@identificationScheme='urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab']/@value");
+      const a = await e.send({ transaction: "xca-retrieve", service: "ep", trc_patient: cx(CONSENTING.marie), home: HOME, repository: REPOSITORY, documents: ids, mtom: true });
+      expect(a.documents!.map((d) => d.uniqueId)).to.have.members(ids);
+      for (const d of a.documents!) {
+        const xml = Buffer.from(d.content_b64, "base64").toString("utf8");
+        expect(xml).to.contain('code="57833-6"');
+        const v = xmlsec1Verify(e.root, "retrieved-ep.xml", xml, e.serverCa);
+        expect(v.ok, v.output).to.equal(true);
+      }
+    });
     it("the same ids on a second query while the records are unchanged", async () => {
       const a = await e.send({ transaction: "xca-query", service: "ps", patient: cx(CONSENTING.sophie), trc_patient: cx(CONSENTING.sophie), class_code: "60591-5" });
       expect(values(a.envelope, "//rim:ExternalIdentifier[@identificationScheme='urn:uuid:2e82c1f6-a085-4c72-9da3-8640a32e42ab']/@value")).to.have.members(listed.get(CONSENTING.sophie)!);

@@ -43,6 +43,8 @@ export interface E2E {
   pki: ForeignPki;
   serverCa: string;
   send(spec: Record<string, unknown>): Promise<ForeignAnswer>;
+  /** Stops the gateway and starts it again on the same directories (database, certificates). */
+  restart(modules?: readonly GatewayModule[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -77,17 +79,22 @@ export async function startE2E(options: { modules?: readonly GatewayModule[]; en
     },
     cwd: root,
   });
-  const gateway = await startGateway({ config, logger: createLogger({ level: "silent" }), modules: options.modules ?? GATEWAY_MODULES });
+  const start = (modules: readonly GatewayModule[]) => startGateway({ config, logger: createLogger({ level: "silent" }), modules });
   const serverCa = join(config.certsDir, "ca.pem");
   let n = 0;
-  return {
-    root, gateway, pki, serverCa,
+  const e: E2E = {
+    root, gateway: await start(options.modules ?? GATEWAY_MODULES), pki, serverCa,
     async send(spec) {
       const file = join(root, `spec-${++n}.json`);
-      writeFileSync(file, JSON.stringify({ pki, server_ca: serverCa, port: gateway.ports.partner, ...spec }));
+      writeFileSync(file, JSON.stringify({ pki, server_ca: serverCa, port: e.gateway.ports.partner, ...spec }));
       const { stdout: out } = await run(PYTHON, [HELPER, "send", file], { maxBuffer: 64 * 1024 * 1024 });
       return JSON.parse(out) as ForeignAnswer;
     },
-    stop: () => gateway.stop(),
+    async restart(modules) {
+      await e.gateway.stop();
+      e.gateway = await start(modules ?? options.modules ?? GATEWAY_MODULES);
+    },
+    stop: () => e.gateway.stop(),
   };
+  return e;
 }

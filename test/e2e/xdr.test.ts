@@ -7,6 +7,7 @@ import { expect } from "chai";
 import { readdirSync, readFileSync } from "node:fs";
 import { DOMParser, XMLSerializer, type Element } from "@xmldom/xmldom";
 import { GATEWAY_MODULES } from "../../src/app/modules";
+import { auditTrailOf } from "../../src/audit/module";
 import { documentContextFromConfig, terminologyFromConfig } from "../../src/app/documents";
 import type { Prescription } from "../../src/canonical/model";
 import { countryAOf, createCountryAModule, countryAModule } from "../../src/soap/module";
@@ -32,7 +33,7 @@ function nationalOf(e: E2E): EmbeddedNationalStore {
 
 async function dispensable(e: E2E, matricule: string): Promise<Prescription> {
   const list = await nationalOf(e).listPrescriptions({ system: NATIONAL_ROOT, value: matricule });
-  const p = list.find((x) => x.status === "active" && x.items.every((i) => i.substitutionAllowed && i.packages - i.packagesDispensed >= 1));
+  const p = list.find((x) => (x.status === "active" || x.status === "partially-dispensed") && x.items.every((i) => i.packages - i.packagesDispensed >= 1));
   if (!p) throw new Error(`no dispensable prescription for ${matricule}`);
   return p;
 }
@@ -96,6 +97,15 @@ describe("country A XDR end to end (mutual TLS, foreign gateway in Python + xmls
         expect(await dispensed(e, MARIE, p.id)).to.deep.equal(before);
       });
     }
+
+    it("each submission and discard is audited (EHDSI-41 / EHDSI-42)", async () => {
+      const trail = auditTrailOf(e.gateway.context);
+      await trail.flush();
+      const events = (await trail.query({ types: ["EHDSI-41", "EHDSI-42"], limit: 1000 })).events;
+      expect(events.filter((ev) => ev.type === "EHDSI-41" && ev.outcome === "success").length).to.be.greaterThanOrEqual(4);
+      expect(events.filter((ev) => ev.type === "EHDSI-42" && ev.outcome === "success").length).to.be.greaterThanOrEqual(2);
+      expect(events.every((ev) => ev.who?.partnerCountry === "DK" && ev.who?.role === "2262")).to.equal(true);
+    });
 
     it("consent denied: Failure ERROR_ED_NO_CONSENT, nothing dispensed", async () => {
       const p = await dispensable(e, HENRI);
@@ -227,6 +237,28 @@ describe("country A XDR end to end (mutual TLS, foreign gateway in Python + xmls
       // Once more, after delivery: still the stored answer, still dispensed once.
       await submit(e, MARIE, id, xml);
       expect(await dispensed(e, MARIE, p.id)).to.deep.equal(before.map((n) => n + 1));
+    });
+
+    it("the gateway stops before delivery: after a restart the stored dispensation is delivered, once", async () => {
+      mode = "hang";
+      const p = await dispensable(e, MARIE);
+      const before = p.items.map((i) => i.packagesDispensed);
+      const id = `1.2.208.176.7.2.3^ED-restart-${Date.now()}`;
+      const xml = eDispensation(e, p, id);
+      const first = await submit(e, MARIE, id, xml);
+      expect(errors(first)).to.deep.equal(["DISPENSATION_DEFERRED"]);
+      for (const r of releases.splice(0)) r();
+      // Restart with the ordinary national adapter (the national system is back).
+      await e.restart(GATEWAY_MODULES);
+      const { ports } = countryAOf(e.gateway.context);
+      const deadline = Date.now() + 60_000;
+      while ((await ports.dispensations.get(id))!.state !== "delivered" && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect((await ports.dispensations.get(id))!.state).to.equal("delivered");
+      expect(await dispensed(e, MARIE, p.id)).to.deep.equal(before.map((n) => n + 1));
+      const again = await submit(e, MARIE, id, xml);
+      expect(status(again)).to.equal(SUCCESS);
+      expect(await dispensed(e, MARIE, p.id)).to.deep.equal(before.map((n) => n + 1));
+      await submit(e, MARIE, id, xml, { discard: true });
     });
   });
 });
