@@ -63,6 +63,22 @@ export async function listDocuments(deps: CountryBDeps, run: ExchangeRun, job: X
   });
 }
 
+const rootOf = (i: Identifier) => i.system.replace(/^urn:oid:/, "");
+
+/**
+ * Is the document (its recordTarget ids) about the patient asked? Yes when it carries the asked id
+ * (same domain, same value). A partner may identify the patient in its documents under its national
+ * domain while XCPD announced its eHDSI domain (LU does: matricule under 1.3.182.4.4 in the document,
+ * under 1.3.182.2.12.10000734.6.1 in XCPD); the same value under another domain is then accepted,
+ * unless the document also names someone else in the asked domain (a conflict is never resolved by
+ * guessing).
+ */
+export function aboutPatient(documentIds: readonly Identifier[], asked: Identifier): boolean {
+  const sameDomain = documentIds.filter((i) => rootOf(i) === rootOf(asked));
+  if (sameDomain.length > 0) return sameDomain.some((i) => i.value === asked.value);
+  return documentIds.some((i) => i.value === asked.value);
+}
+
 /** A retrieved pivot whose seal verified and whose patient and class are the ones asked for. */
 export interface VerifiedDocument {
   readonly xml: string;
@@ -82,8 +98,7 @@ export async function retrieveVerified(deps: CountryBDeps, call: InitiatorCall, 
   if (!partner) throw new PasserelleError(ErrorCode.NotFound, `partner ${call.country} is not registered`, { location: call.country });
   verifyDocument(xml, partner.signingTrust, { at: deps.clock() });
   const header = parseDocumentHeader(xml);
-  const asked = q.patientId.system.replace(/^urn:oid:/, "");
-  if (!header.patient.ids.some((i) => i.system.replace(/^urn:oid:/, "") === asked && i.value === q.patientId.value)) {
+  if (!aboutPatient(header.patient.ids, q.patientId)) {
     throw new PasserelleError(ErrorCode.PatientTrcMismatch, `document ${q.documentUniqueId} from ${call.country} is not about patient ${cxOf(q.patientId)}`, { location: "/ClinicalDocument/recordTarget/patientRole/id", documentUniqueId: q.documentUniqueId });
   }
   if (header.code !== CLASS_CODE[q.documentClass]) {

@@ -21,6 +21,11 @@ export interface CountryBModuleOptions {
   /** Jobs of each type run at once in this process (default 4; the per-partner limits apply too). */
   readonly concurrency?: number;
   readonly clock?: () => Date;
+  /**
+   * false: build the dependencies (countryBOf) without registering the handlers with the gateway's
+   * queue, for a caller that runs them on its own queue or directly (tests, benchmarks). Default true.
+   */
+  readonly registerHandlers?: boolean;
 }
 
 const deps = new WeakMap<GatewayContext, CountryBDeps>();
@@ -50,10 +55,11 @@ export function createCountryBModule(options: CountryBModuleOptions = {}): Gatew
         clock,
       };
       deps.set(ctx, d);
+      ctx.onStop(() => closePartnerConnections(trust.registry));
+      if (options.registerHandlers === false) return;
       const handlers = countryBHandlers(d);
       const process = options.concurrency ? { concurrency: options.concurrency } : {};
       for (const type of COUNTRY_B_JOB_TYPES) registerExchangeHandler(ctx, type, handlers[type] as never, process);
-      ctx.onStop(() => closePartnerConnections(trust.registry));
     },
   };
 }

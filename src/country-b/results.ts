@@ -29,10 +29,10 @@ export interface ExchangeFailureView {
 
 /**
  * eHDSI error codes: numeric codes of the eHDSI catalogue (1xxx, 2xxx, 4xxx) and the ERROR_* names
- * (REFERENCE.md "Error codes"). Everything else is ours (ErrorCode) or a network code.
+ * and WARNING_* names (REFERENCE.md "Error codes"; XCPD NF answers carry e.g. WARNING_PI_NO_CONSENT). Everything else is ours (ErrorCode) or a network code.
  */
 export function isEhdsiCode(code: string): boolean {
-  return /^[0-9]{4}$/.test(code) || /^ERROR_[A-Z0-9_]+$/.test(code);
+  return /^[0-9]{4}$/.test(code) || /^(ERROR|WARNING)_[A-Z0-9_]+$/.test(code);
 }
 
 export function failureView(failure: JobFailure): ExchangeFailureView {
