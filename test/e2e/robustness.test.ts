@@ -6,7 +6,11 @@ import { expect } from "chai";
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
 import https from "node:https";
+import { GATEWAY_MODULES } from "../../src/app/modules";
 import { auditTrailOf, rawMessagesOf } from "../../src/audit/module";
+import { EmbeddedNationalStore } from "../../src/national/embedded-store";
+import type { NationalRecords } from "../../src/national/port";
+import { countryAModule, createCountryAModule } from "../../src/soap/module";
 import { cx, startE2E, type E2E } from "./foreign-gateway";
 
 const SOPHIE = "1992031411227";
@@ -79,5 +83,38 @@ describe("country A robustness over mutual TLS", function () {
     const r = await post("/ncp/xdr", Buffer.alloc(11 * 1024 * 1024, 0x41), "application/soap+xml");
     expect(r.status).to.equal(413);
     expect(r.text).to.match(/env:Sender/);
+  });
+
+  describe("a national system that never answers a read", () => {
+    let slow: E2E;
+    before(async () => {
+      const hanging = createCountryAModule({
+        requestTimeoutMs: 800,
+        national: (ctx) => {
+          const store = new EmbeddedNationalStore(ctx.database);
+          return new Proxy(store, {
+            get(target, prop, receiver) {
+              if (prop === "getPatientSummary") return () => new Promise(() => undefined);
+              const v = Reflect.get(target, prop, receiver) as unknown;
+              return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+            },
+          }) as NationalRecords;
+        },
+      });
+      slow = await startE2E({ modules: GATEWAY_MODULES.map((m) => (m === countryAModule ? hanging : m)) });
+    });
+    after(async () => {
+      await slow?.stop();
+    });
+
+    it("the request deadline answers with a Receiver fault (and a correlation id), not a hang", async () => {
+      const t = Date.now();
+      const a = await slow.send({ transaction: "xca-query", service: "ps", patient: cx(SOPHIE), trc_patient: cx(SOPHIE), class_code: "60591-5", timeout: 30 });
+      expect(Date.now() - t).to.be.lessThan(10_000);
+      expect(a.status).to.equal(500);
+      expect(a.envelope).to.match(/env:Receiver/);
+      expect(a.envelope).to.match(/correlation id/);
+      expect(a.relates_to).to.equal(a.message_id);
+    });
   });
 });
