@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { registerAssertionsCommands } from "./assertions";
 import { registerAuditCommands } from "./audit";
 import { registerCertsCommands } from "./certs";
+import { registerClientsCommands } from "./clients";
 import { registerConsentCommands } from "./consent";
 import type { CliContext } from "./context";
 import { registerDocumentCommands } from "./documents";
@@ -32,4 +33,5 @@ export const COMMANDS: readonly RegisterCommands[] = [
   registerSignCommands,
   registerAuditCommands,
   registerOperatorsCommands,
+  registerClientsCommands,
 ];
