@@ -42,7 +42,13 @@ describe("national patient identifier by country", function () {
     const be = nationalPatientIdRule("BE", "1.3.6.1.4.1.48336.1");
     expect(be.system).to.equal("1.3.6.1.4.1.48336.1");
     for (const ok of ["58021512345", "BE-123/45.6_x"]) expect(be.check(ok)).to.equal(ok);
-    for (const bad of ["", "a b", "<script>", "-leading", "x".repeat(65), "é123"]) expect(codeOf(() => be.check(bad)), JSON.stringify(bad)).to.equal("INPUT_INVALID");
+    for (const bad of ["", "a b", "<script>", "-leading", "x".repeat(65), "é123"]) {
+      expect(codeOf(() => be.check(bad)), JSON.stringify(bad)).to.equal("INPUT_INVALID");
+      expect(be.isValid(bad)).to.equal(false);
+    }
+    expect(be.isValid("58021512345")).to.equal(true);
+    expect(LUXEMBOURG_PATIENT_ID.isValid("1968101545978")).to.equal(true);
+    expect(LUXEMBOURG_PATIENT_ID.isValid("58021512345")).to.equal(false);
   });
 
   it("selects the demo bundles by country (LU: the top directory, BE: demo/BE/, others: none)", () => {
