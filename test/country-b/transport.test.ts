@@ -3,6 +3,7 @@
 // what is final (PasserelleError, the partner's BusinessError), and XCPD not resent once it left.
 import { expect } from "chai";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import type { ServerResponse } from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -23,7 +24,7 @@ import { buildRetrieveResponse } from "../../src/soap/xca/retrieve";
 import { buildXcpdResponse, parseXcpdQuery } from "../../src/soap/xcpd/messages";
 import { buildRegistryResponse } from "../../src/soap/xdr/messages";
 
-type Behaviour = (request: SoapRequest | undefined, res: import("node:http").ServerResponse, raw: { contentType: string | undefined; body: Buffer }) => void;
+type Behaviour = (request: SoapRequest | undefined, res: ServerResponse, raw: { contentType: string | undefined; body: Buffer }) => void;
 
 const PATIENT = { id: "1992031411227", oid: "1.3.182.2.12.10000734.6.1" };
 
@@ -78,7 +79,7 @@ describe("SOAP client: transport failures, partner errors, over mutual TLS", fun
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const reply = (res: import("node:http").ServerResponse, request: SoapRequest, action: string, body: Parameters<typeof buildResponseEnvelope>[1], relatesTo = request.addressing.messageId) => {
+  const reply = (res: ServerResponse, request: SoapRequest, action: string, body: Parameters<typeof buildResponseEnvelope>[1], relatesTo = request.addressing.messageId) => {
     const http = plainSoapBody(buildResponseEnvelope({ action, relatesTo }, body));
     res.writeHead(200, { "content-type": http.contentType }).end(http.body);
   };
