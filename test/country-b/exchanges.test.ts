@@ -7,6 +7,8 @@
 // then back (replay succeeds). The gateway's own queue module runs the handlers too (last suite).
 import { expect } from "chai";
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { GatewayModule } from "../../src/app/module";
 import { GATEWAY_MODULES } from "../../src/app/modules";
 import { auditTrailOf, rawMessagesOf } from "../../src/audit/module";
@@ -15,6 +17,9 @@ import { createCountryBModule, countryBOf } from "../../src/country-b/module";
 import { countryBHandlers } from "../../src/country-b/handlers";
 import { COUNTRY_B_JOB_TYPES, failureView } from "../../src/country-b/results";
 import { parseEPrescription } from "../../src/documents/cda/parse-eprescription";
+import { parsePemCertificates, toTrustEntry } from "../../src/exchange/partners/certificates";
+import { partnerTrustOf } from "../../src/exchange/partners/module";
+import { ErrorCode } from "../../src/shared/errors";
 import { BullmqExchangeQueue } from "../../src/exchange/queue/bullmq";
 import { EmbeddedExchangeQueue } from "../../src/exchange/queue/embedded";
 import { exchangeQueueOf } from "../../src/exchange/queue/module";
@@ -123,6 +128,31 @@ for (const adapter of ["embedded", "bullmq"] as const) {
       expect(events.map((e: { type: string }) => e.type)).to.include.members(["EHDSI-91", "EHDSI-92", "EHDSI-22", "EHDSI-94"]);
     });
 
+    it("retrieves the L1 PS too (the PDF inside its CDA), with the same checks", async () => {
+      const list = completed(await run(queue, { type: "xca-query", country: "LU", requester: DOCTOR, patientId: ehdsi(SOPHIE), documentClass: "ps" }));
+      const l1 = list.documents.find((d) => d.level === "L1")!;
+      const r = completed(await run(queue, { type: "xca-retrieve", country: "LU", requester: DOCTOR, patientId: ehdsi(SOPHIE), ...l1, documentClass: "ps", language: "fr" }));
+      expect(r.pivotXml).to.contain("nonXMLBody").and.contain("<ds:Signature");
+      expect(r.html).to.match(/<html lang="fr"/);
+    });
+
+    it("a document whose seal the partner's signing trust does not cover is refused, not retried", async () => {
+      const registry = partnerTrustOf(t.be.context).registry;
+      const luPartner = registry.get("LU")!.partner;
+      // LU's signing entry replaced by BE's own CA: LU's seal no longer chains to what we trust for LU.
+      const beCa = parsePemCertificates(readFileSync(join(t.be.context.config.certsDir, "ca.pem"), "utf8"))[0]!;
+      const list = completed(await run(queue, { type: "xca-query", country: "LU", requester: DOCTOR, patientId: ehdsi(SOPHIE), documentClass: "ps" }));
+      registry.replace([{ ...luPartner, certificates: [...luPartner.certificates.filter((c) => c.usage === "tls"), toTrustEntry(beCa, "signing", "ca")] }]);
+      try {
+        const j = await run(queue, { type: "xca-retrieve", country: "LU", requester: DOCTOR, patientId: ehdsi(SOPHIE), ...list.documents.find((d) => d.level === "L3")!, documentClass: "ps", language: "de" });
+        expect(j.state).to.equal("failed-permanently");
+        expect(j.attempts).to.equal(1);
+        expect(j.failure!.code).to.equal(ErrorCode.SignerUntrusted);
+      } finally {
+        registry.replace([luPartner]);
+      }
+    });
+
     it("lists and retrieves an eP, dispenses it here: the eD goes by XDR, LU's record shows it dispensed", async () => {
       const list = completed(await run(queue, { type: "xca-query", country: "LU", requester: PHARMACIST, patientId: ehdsi(MARIE), documentClass: "ep" }));
       const store = new EmbeddedNationalStore(t.lu.context.database);
@@ -162,6 +192,13 @@ for (const adapter of ["embedded", "bullmq"] as const) {
         await new Promise((res) => setTimeout(res, 100));
       }
       expect(after).to.deep.equal(dispensedBefore.map((n) => n + 1));
+
+      // The same dispensation again (a job re-run after a crash, a client retry under a new key):
+      // same eD unique id, LU answers with its stored answer, nothing dispensed twice.
+      const again = completed(await run(queue, { type: "xdr-submit", country: "LU", requester: PHARMACIST, patientId: ehdsi(MARIE), prescriptionId: ep.id, dispensation }));
+      expect(again).to.deep.equal(r);
+      await new Promise((res) => setTimeout(res, 300));
+      expect((await store.getPrescription(national(MARIE), nationalP.id))!.items.map((i) => i.packagesDispensed)).to.deep.equal(after);
     });
 
     it("a patient without consent: the partner's eHDSI error, failed permanently after one attempt", async () => {
