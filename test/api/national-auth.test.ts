@@ -123,6 +123,20 @@ describe("national API authentication (8444, real sockets)", function () {
       expect((await gw.call("GET", CONSENT, { cert: his.certPem, key: his.keyPem })).status, "removed").to.equal(401);
     });
 
+    it("the demo seed is idempotent and pins the current dev tls-client certificate again", async () => {
+      const module = createNationalApiModule();
+      const other = makeCert({ cn: "elsewhere", issuer: devCa(gw.root), extKeyUsage: ["clientAuth"] });
+      const file = join(gw.root, "elsewhere.pem");
+      writeFileSync(file, other.certPem);
+      expect((await gw.cli("clients", "rotate", DEMO_CLIENT_NAME, "--cert", file)).code).to.equal(0);
+      expect((await gw.call("GET", CONSENT, gw.devClient)).status, "pin moved away").to.equal(401);
+      const before = (await gw.cli("clients", "list")).out.split("\n").length;
+      await module.seedDemo?.(gw.gateway.context);
+      await module.seedDemo?.(gw.gateway.context);
+      expect((await gw.cli("clients", "list")).out.split("\n")).to.have.length(before);
+      expect((await gw.call("GET", CONSENT, gw.devClient)).status, "pinned again").to.equal(200);
+    });
+
     it("/ops is not under the national client middleware; health stays plain and open on the ops port", async () => {
       const ops = await gw.call("GET", "/ops/nothing-here");
       expect(ops.status).to.not.equal(401);
