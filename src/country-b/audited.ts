@@ -2,7 +2,7 @@
 // direction outbound, who asked (the HCP of the job), the patient and the documents, the outcome and
 // its error code (the partner's eHDSI code for a BusinessError); a transport failure is recorded as
 // EHDSI-CF (communication failure) as well.
-import type { AuditEventType, AuditWho } from "../audit/event";
+import type { AuditEventInput, AuditEventType, AuditWho } from "../audit/event";
 import { BusinessError, isTransient } from "../exchange/queue/errors";
 import { isPasserelleError } from "../shared/errors";
 import type { CountryBDeps, ExchangeRun } from "./deps";
@@ -39,8 +39,8 @@ export async function audited<T>(deps: CountryBDeps, run: ExchangeRun, facts: Au
     return result;
   } catch (e) {
     const errorCode = errorCodeOf(e);
-    const events = [{ ...base(), type: facts.type, outcome: "failure" as const, errorCode }];
-    if (isTransient(e)) events.push({ ...base(), type: "EHDSI-CF", outcome: "failure", errorCode, ...{ details: { transaction: facts.type } } } as (typeof events)[number]);
+    const events: AuditEventInput[] = [{ ...base(), type: facts.type, outcome: "failure", errorCode }];
+    if (isTransient(e)) events.push({ ...base(), type: "EHDSI-CF", outcome: "failure", errorCode, details: { transaction: facts.type } });
     await deps.audit.recordMany(events);
     throw e;
   }

@@ -124,8 +124,8 @@ for (const adapter of ["embedded", "bullmq"] as const) {
 
       const raw = await rawMessagesOf(t.be.context).summaries(j.id);
       expect(raw.map((m) => m.direction)).to.deep.equal(["outbound", "inbound"]);
-      const events = (await auditTrailOf(t.be.context).query({ exchangeId: j.id })).events ?? [];
-      expect(events.map((e: { type: string }) => e.type)).to.include.members(["EHDSI-91", "EHDSI-92", "EHDSI-22", "EHDSI-94"]);
+      const events = (await auditTrailOf(t.be.context).query({ exchangeId: j.id })).events;
+      expect(events.map((e) => e.type)).to.include.members(["EHDSI-91", "EHDSI-92", "EHDSI-22", "EHDSI-94"]);
     });
 
     it("retrieves the L1 PS too (the PDF inside its CDA), with the same checks", async () => {
@@ -222,6 +222,10 @@ for (const adapter of ["embedded", "bullmq"] as const) {
         expect(dead.attempts).to.equal(FAST.retry.maxAttempts);
         expect(dead.failure).to.include({ transient: true, code: "TRANSPORT_FAILURE" });
         expect(dead.failure!.message).to.match(/ECONNREFUSED|connect/);
+        // Every attempt audited as a failed list and a communication failure (EHDSI-CF).
+        const events = (await auditTrailOf(t.be.context).query({ exchangeId: dead.id })).events;
+        expect(events.filter((e) => e.type === "EHDSI-CF")).to.have.length(FAST.retry.maxAttempts);
+        expect(events.filter((e) => e.type === "EHDSI-21" && e.outcome === "failure")).to.have.length(FAST.retry.maxAttempts);
       } finally {
         await t.startLu();
       }

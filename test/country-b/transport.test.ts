@@ -112,6 +112,15 @@ describe("SOAP client: transport failures, partner errors, over mutual TLS", fun
     expect(received).to.equal(1);
   });
 
+  it("XCPD sent then aborted by a shutdown: TransientError (the job goes back to the queue)", async () => {
+    behaviour = hang;
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 200);
+    const e = await discoverPatients(conn, call({ signal: abort.signal }), { senderDeviceId: "2.16.56.1.1.1", ids: [{ root: "1.3.182.4.4", extension: PATIENT.id }] }).catch((x: unknown) => x);
+    expect(e).to.be.instanceOf(TransientError);
+    expect((e as TransientError).details).to.include({ sent: true, networkCode: "ECONNABORTED" });
+  });
+
   it("XCA query sent but unanswered: TransientError (a read is safe to resend)", async () => {
     behaviour = hang;
     const e = await findDocuments(conn, call({ timeoutMs: 300 }), { patient: PATIENT, documentClass: "ps" }).catch((x: unknown) => x);

@@ -156,7 +156,8 @@ function classifyNetworkError(e: unknown, sent: boolean, call: SoapCall): Error 
   const code = String((e as { code?: unknown }).code ?? "ECONNRESET");
   const message = `partner ${call.country} ${call.service}: ${(e as Error).message || code}`;
   const details = { partner: call.country, service: call.service, networkCode: code, sent };
-  if (sent && !call.resendAfterSent) {
+  // A shutdown (the queue's signal) is never the partner's doing: the job goes back to the queue.
+  if (sent && !call.resendAfterSent && !call.signal?.aborted) {
     return new PasserelleError(ErrorCode.TransportFailure, `${message} (the request was sent; not resent automatically)`, details, { cause: e });
   }
   return new TransientError(message, details, { cause: e });
