@@ -56,7 +56,7 @@ describe("operator console (HTTPS, supertest)", function () {
     expect(res.headers.location).to.equal("/ops/login?next=%2Fops%2Fexchanges%3Fpartner%3DBE");
     const form = await agent(gw).get("/ops/login");
     expect(form.status).to.equal(200);
-    expect(form.headers["content-type"]).to.match(/^application\/xhtml\+xml/);
+    expect(form.headers["content-type"]).to.match(/^text\/html/);
     expect(form.headers["content-security-policy"]).to.include("default-src 'none'").and.not.include("unsafe-inline");
     expect(form.headers["x-frame-options"]).to.equal("DENY");
     expect(form.headers["strict-transport-security"]).to.match(/max-age=\d+/);

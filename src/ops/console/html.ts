@@ -1,7 +1,8 @@
-// The console's pages are XHTML trees built with the one markup writer (src/shared/xml.ts el() /
-// serialize(): escaping in one place) and served as application/xhtml+xml, so that what serialize()
-// writes (self-closed empty elements included) is exactly what the browser parses. No inline script
-// or style: the CSP (security.ts) forbids both; the look comes from /ops/static/console.css.
+// The console's pages are trees built with the one markup writer (src/shared/xml.ts el() / serialize():
+// escaping in one place), served as text/html in the XHTML syntax that both parsers read alike: void
+// elements self-closed, every other empty element given an explicit end tag (forHtml), SVG inline.
+// No inline script or style: the CSP (security.ts) forbids both; the look comes from
+// /ops/static/console.css.
 import type { Response } from "express";
 import { el, serialize, type XChild, type XElement } from "../../shared/xml";
 import type { OperatorRole } from "../operators/accounts";
@@ -71,6 +72,17 @@ export function select(name: string, label: string, value: string | undefined, o
   );
 }
 
+/** HTML void elements (HTML Living Standard §13.1.2): the only ones that may be written self-closed. */
+const VOID = new Set(["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"]);
+
+/** The tree with an explicit end tag on every empty non-void HTML element (`<nav/>` would stay open in HTML). */
+export function forHtml(node: XElement): XElement {
+  if (node.name === "svg") return node;
+  const children = node.children.map((c) => (typeof c === "string" ? c : forHtml(c)));
+  if (children.length === 0 && !VOID.has(node.name)) children.push("");
+  return { name: node.name, attrs: node.attrs, children };
+}
+
 function document(title: string, body: XElement[]): string {
   const root = el(
     "html",
@@ -85,7 +97,7 @@ function document(title: string, body: XElement[]): string {
     ),
     el("body", {}, body),
   );
-  return `<!DOCTYPE html>\n${serialize(root, { declaration: false })}`;
+  return `<!DOCTYPE html>\n${serialize(forHtml(root), { declaration: false })}`;
 }
 
 export function page(title: string, viewer: PageViewer, ...content: XChild[]): string {
@@ -110,5 +122,5 @@ export function barePage(title: string, ...content: XChild[]): string {
 }
 
 export function sendPage(res: Response, html: string, status = 200): void {
-  res.status(status).type("application/xhtml+xml; charset=utf-8").send(html);
+  res.status(status).type("text/html; charset=utf-8").send(html);
 }

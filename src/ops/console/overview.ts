@@ -100,7 +100,7 @@ export function overviewPage(viewer: PageViewer, d: OverviewData): string {
       "p",
       { class: "windows" },
       "Window: ",
-      (Object.keys(WINDOWS) as WindowName[]).map((w) => (w === d.window ? el("strong", {}, `last ${w}`) : link(href("/ops", { window: w }), `last ${w}`))),
+      (Object.keys(WINDOWS) as WindowName[]).map((w, i) => [i > 0 ? " · " : "", w === d.window ? el("strong", {}, `last ${w}`) : link(href("/ops", { window: w }), `last ${w}`)]),
       ` — at ${d.now.toISOString().slice(0, 19)} UTC`,
     ),
     el("section", { class: "grid" }, summary, queue),
