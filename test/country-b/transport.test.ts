@@ -121,6 +121,14 @@ describe("SOAP client: transport failures, partner errors, over mutual TLS", fun
     expect((e as TransientError).details).to.include({ sent: true, networkCode: "ECONNABORTED" });
   });
 
+  it("a request in flight survives a registry reload (the partners module reloads every 30 s)", async () => {
+    behaviour = (request, res) => setTimeout(() => reply(res, request!, Actions.xcaQuery.response, buildAdhocQueryResponse({ returnType: "LeafClass", entries: [], transforms: [] })), 300);
+    const pending = findDocuments(conn, call(), { patient: PATIENT, documentClass: "ps" });
+    await new Promise((r) => setTimeout(r, 100));
+    conn.registry.replace(registryFor(port).all().map((p) => p.partner));
+    expect(await pending).to.deep.equal([]);
+  });
+
   it("XCA query sent but unanswered: TransientError (a read is safe to resend)", async () => {
     behaviour = hang;
     const e = await findDocuments(conn, call({ timeoutMs: 300 }), { patient: PATIENT, documentClass: "ps" }).catch((x: unknown) => x);

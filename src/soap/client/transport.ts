@@ -67,17 +67,22 @@ export interface SoapReply {
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
-const agents = new WeakMap<PartnerRegistry, Map<string, { generation: number; agent: https.Agent }>>();
+const agents = new WeakMap<PartnerRegistry, Map<string, { trust: string; agent: https.Agent }>>();
 
-/** One keep-alive agent per partner, rebuilt when the registry changes (a trust entry replaced). */
+/**
+ * One keep-alive agent per partner, rebuilt when the partner's TLS trust entries change (the registry
+ * is reloaded every 30 s; an unchanged partner keeps its agent). A replaced agent is not destroyed:
+ * requests in flight on it finish, its idle sockets close with the server's keep-alive timeout.
+ */
 function agentFor(c: PartnerConnection, country: string): https.Agent {
   let byCountry = agents.get(c.registry);
   if (!byCountry) agents.set(c.registry, (byCountry = new Map()));
+  const entry = c.registry.get(country);
+  const trust = (entry?.partner.certificates ?? []).filter((t) => t.usage === "tls").map((t) => `${t.kind}:${t.sha256}`).sort().join(",");
   const cached = byCountry.get(country);
-  if (cached && cached.generation === c.registry.generation) return cached.agent;
-  cached?.agent.destroy();
+  if (cached && cached.trust === trust) return cached.agent;
   const agent = partnerAgent(c.own, c.registry, country);
-  byCountry.set(country, { generation: c.registry.generation, agent });
+  byCountry.set(country, { trust, agent });
   return agent;
 }
 
