@@ -54,6 +54,7 @@ export interface ExchangeView {
   readonly state: string;
   readonly done: boolean;
   readonly attempts: number;
+  readonly maxAttempts: number;
   readonly result?: unknown;
   readonly problem?: { status: number; code: string; detail: string; ehdsiCode?: string };
 }
@@ -157,7 +158,13 @@ export function headingsOf(html: string): string[] {
   return [...html.matchAll(/<h2 id="section-[0-9]+">([^<]*)<\/h2>/g)].map((m) => m[1] ?? "");
 }
 
-export async function playScenario(two: TwoGateways, options: ScenarioOptions = {}): Promise<ScenarioReport> {
+export interface ScenarioStep {
+  readonly title: string;
+  run(): Promise<void>;
+}
+
+/** The scenario as steps, run in order (each uses what the previous ones found); `report` after the last. */
+export function createScenario(two: TwoGateways, options: ScenarioOptions = {}): { readonly steps: readonly ScenarioStep[]; report(): ScenarioReport } {
   const print = options.print ?? (() => undefined);
   const timeoutMs = options.exchangeTimeoutMs ?? 60_000;
   const prefix = options.requestIdPrefix ?? `demo-${Date.now().toString(36)}`;
@@ -225,70 +232,98 @@ export async function playScenario(two: TwoGateways, options: ScenarioOptions = 
     return d;
   };
 
-  // 1. A BE doctor: the LU patient's Patient Summary, in French.
-  let step = "1. BE doctor retrieves a LU patient's Patient Summary (in French)";
-  print(`\n${step}`);
-  const luId: Identifier = { system: LU_PATIENT.ehdsiDomain, value: LU_PATIENT.matricule };
-  const luPatient = await discover(step, "BE", "LU", BE_DOCTOR, luId);
-  const luPatientId = luPatient.ids.find((i) => i.system === LU_PATIENT.ehdsiDomain) ?? luPatient.ids[0] ?? luId;
-  const ps = await retrieve(step, "BE", "LU", BE_DOCTOR, luPatientId, firstL3(step, await list(step, "BE", "LU", BE_DOCTOR, luPatientId, "ps")), "fr");
-  if (!/<html lang="fr">/.test(ps.html)) throw new ScenarioStepError(step, "the HTML rendering is not in French");
-  print(`    shown in French, sections: ${headingsOf(ps.html).join(" | ")}`);
-
-  // 2. A BE pharmacy: the LU patient's ePrescription, dispensed.
-  step = "2. BE pharmacy retrieves and dispenses a LU ePrescription";
-  print(`\n${step}`);
-  const eps = await list(step, "BE", "LU", BE_PHARMACIST, luPatientId, "ep");
-  const ep = await retrieve(step, "BE", "LU", BE_PHARMACIST, luPatientId, firstL3(step, eps), "fr");
-  const prescription = parseEPrescription(ep.pivotXml);
-  print(`    prescription ${prescription.id}: ${prescription.items.map((i) => `${i.productName ?? i.productCode?.display ?? i.id} × ${i.packages}`).join("; ")}`);
-  const products = prescribedProducts(ep.pivotXml);
-  const dispensation: Dispensation = {
-    id: `${prefix}-ed-1`,
-    prescriptionId: prescription.id,
-    patient: luPatient,
-    dispenser: { id: { system: "1.3.6.1.4.1.48336.5", value: "PH-12" }, name: { family: "Peeters", given: ["Tom"] }, role: { code: "2262", system: "2.16.840.1.113883.2.9.6.2.7", systemName: "ISCO", display: "Pharmacists" } },
-    pharmacy: { id: { system: "1.3.6.1.4.1.48336.4", value: "APO-8000-2" }, name: "Apotheek Centrum Brugge", address: { lines: ["Steenstraat 1"], postalCode: "8000", city: "Brugge", country: "BE" } },
-    time: new Date().toISOString(),
-    items: prescription.items.map((i) => ({
-      prescriptionItemId: i.id,
-      product: products.get(i.id) ?? { name: i.productName ?? i.productCode?.display ?? "medicinal product", ...(i.productCode ? { code: i.productCode } : {}), ingredients: [] },
-      packages: i.packages,
-      substituted: false,
-    })),
-    language: "nl-BE",
-  };
-  const submitted = await exchange<{ documentUniqueId: string; status: string }>(step, "BE", "dispensation", {
-    country: "LU", requester: BE_PHARMACIST, patientId: luPatientId, prescriptionId: prescription.id, dispensation,
-  });
-  print(`    eDispensation ${submitted.documentUniqueId} accepted by LU (${submitted.status})`);
-
-  // 3. The LU national record: the prescription is dispensed.
-  step = "3. the LU national record shows the prescription dispensed";
-  print(`\n${step}`);
-  const store = new EmbeddedNationalStore(two.gateways.LU.gateway.context.database);
-  const nationalId = prescription.id.includes("^") ? prescription.id.slice(prescription.id.indexOf("^") + 1) : prescription.id;
-  const luRecord = { system: "1.3.182.4.4", value: LU_PATIENT.matricule };
+  let luPatient: Patient | undefined;
+  let luPatientId: Identifier | undefined;
+  let nationalId = "";
   let status = "unknown";
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const p = await store.getPrescription(luRecord, nationalId);
-    if (!p) throw new ScenarioStepError(step, `the LU national record has no prescription ${nationalId}`);
-    status = p.status;
-    if (status === "dispensed" || status === "partially-dispensed") break;
-    await sleep(100); // a deferred delivery goes through LU's queue (deliver-dispensation)
-  }
-  if (status !== "dispensed" && status !== "partially-dispensed") throw new ScenarioStepError(step, `prescription ${nationalId} is ${status} in the LU record`);
-  print(`    LU record: prescription ${nationalId} is ${status}`);
+  const luId: Identifier = { system: LU_PATIENT.ehdsiDomain, value: LU_PATIENT.matricule };
 
-  // 4. A LU doctor: a BE visitor's Patient Summary.
-  step = "4. LU doctor retrieves a BE visitor's Patient Summary";
-  print(`\n${step}`);
-  const beId: Identifier = { system: BE_PATIENT.ehdsiDomain, value: BE_PATIENT.id };
-  const bePatient = await discover(step, "LU", "BE", LU_DOCTOR, beId);
-  const bePatientId = bePatient.ids.find((i) => i.system === BE_PATIENT.ehdsiDomain) ?? bePatient.ids[0] ?? beId;
-  const bePs = await retrieve(step, "LU", "BE", LU_DOCTOR, bePatientId, firstL3(step, await list(step, "LU", "BE", LU_DOCTOR, bePatientId, "ps")), "fr");
-  print(`    sections: ${headingsOf(bePs.html).join(" | ")}`);
+  const steps: ScenarioStep[] = [
+    {
+      title: "1. BE doctor retrieves a LU patient's Patient Summary (in French)",
+      async run() {
+        const step = this.title;
+        luPatient = await discover(step, "BE", "LU", BE_DOCTOR, luId);
+        luPatientId = luPatient.ids.find((i) => i.system === LU_PATIENT.ehdsiDomain) ?? luPatient.ids[0] ?? luId;
+        const ps = await retrieve(step, "BE", "LU", BE_DOCTOR, luPatientId, firstL3(step, await list(step, "BE", "LU", BE_DOCTOR, luPatientId, "ps")), "fr");
+        if (!/<html lang="fr">/.test(ps.html)) throw new ScenarioStepError(step, "the HTML rendering is not in French");
+        print(`    shown in French, sections: ${headingsOf(ps.html).join(" | ")}`);
+      },
+    },
+    {
+      title: "2. BE pharmacy retrieves and dispenses a LU ePrescription",
+      async run() {
+        const step = this.title;
+        if (!luPatient || !luPatientId) throw new ScenarioStepError(step, "step 1 did not find the patient");
+        const patientId = luPatientId;
+        const eps = await list(step, "BE", "LU", BE_PHARMACIST, patientId, "ep");
+        const ep = await retrieve(step, "BE", "LU", BE_PHARMACIST, patientId, firstL3(step, eps), "fr");
+        const prescription = parseEPrescription(ep.pivotXml);
+        print(`    prescription ${prescription.id}: ${prescription.items.map((i) => `${i.productName ?? i.productCode?.display ?? i.id} × ${i.packages}`).join("; ")}`);
+        const products = prescribedProducts(ep.pivotXml);
+        const dispensation: Dispensation = {
+          id: `${prefix}-ed-1`,
+          prescriptionId: prescription.id,
+          patient: luPatient,
+          dispenser: { id: { system: "1.3.6.1.4.1.48336.5", value: "PH-12" }, name: { family: "Peeters", given: ["Tom"] }, role: { code: "2262", system: "2.16.840.1.113883.2.9.6.2.7", systemName: "ISCO", display: "Pharmacists" } },
+          pharmacy: { id: { system: "1.3.6.1.4.1.48336.4", value: "APO-8000-2" }, name: "Apotheek Centrum Brugge", address: { lines: ["Steenstraat 1"], postalCode: "8000", city: "Brugge", country: "BE" } },
+          time: new Date().toISOString(),
+          items: prescription.items.map((i) => ({
+            prescriptionItemId: i.id,
+            product: products.get(i.id) ?? { name: i.productName ?? i.productCode?.display ?? "medicinal product", ...(i.productCode ? { code: i.productCode } : {}), ingredients: [] },
+            packages: i.packages,
+            substituted: false,
+          })),
+          language: "nl-BE",
+        };
+        const submitted = await exchange<{ documentUniqueId: string; status: string }>(step, "BE", "dispensation", {
+          country: "LU", requester: BE_PHARMACIST, patientId, prescriptionId: prescription.id, dispensation,
+        });
+        print(`    eDispensation ${submitted.documentUniqueId} accepted by LU (${submitted.status})`);
+        nationalId = prescription.id.includes("^") ? prescription.id.slice(prescription.id.indexOf("^") + 1) : prescription.id;
+      },
+    },
+    {
+      title: "3. the LU national record shows the prescription dispensed",
+      async run() {
+        const step = this.title;
+        if (!nationalId) throw new ScenarioStepError(step, "step 2 dispensed nothing");
+        const store = new EmbeddedNationalStore(two.gateways.LU.gateway.context.database);
+        const luRecord = { system: "1.3.182.4.4", value: LU_PATIENT.matricule };
+        const until = Date.now() + timeoutMs;
+        while (Date.now() < until) {
+          const p = await store.getPrescription(luRecord, nationalId);
+          if (!p) throw new ScenarioStepError(step, `the LU national record has no prescription ${nationalId}`);
+          status = p.status;
+          if (status === "dispensed" || status === "partially-dispensed") break;
+          await sleep(100); // a deferred delivery goes through LU's queue (deliver-dispensation)
+        }
+        if (status !== "dispensed" && status !== "partially-dispensed") throw new ScenarioStepError(step, `prescription ${nationalId} is ${status} in the LU record`);
+        print(`    LU record: prescription ${nationalId} is ${status}`);
+      },
+    },
+    {
+      title: "4. LU doctor retrieves a BE visitor's Patient Summary",
+      async run() {
+        const step = this.title;
+        const beId: Identifier = { system: BE_PATIENT.ehdsiDomain, value: BE_PATIENT.id };
+        const bePatient = await discover(step, "LU", "BE", LU_DOCTOR, beId);
+        const bePatientId = bePatient.ids.find((i) => i.system === BE_PATIENT.ehdsiDomain) ?? bePatient.ids[0] ?? beId;
+        const bePs = await retrieve(step, "LU", "BE", LU_DOCTOR, bePatientId, firstL3(step, await list(step, "LU", "BE", LU_DOCTOR, bePatientId, "ps")), "fr");
+        print(`    sections: ${headingsOf(bePs.html).join(" | ")}`);
+      },
+    },
+  ];
 
-  return { exchanges, dispensedPrescriptionId: nationalId, luPrescriptionStatus: status };
+  return {
+    steps: steps.map((st) => ({ title: st.title, run: () => (print(`\n${st.title}`), st.run.call(st)) })),
+    report: () => ({ exchanges, dispensedPrescriptionId: nationalId, luPrescriptionStatus: status }),
+  };
+}
+
+/** Runs every step in order; throws the first ScenarioStepError. */
+export async function playScenario(two: TwoGateways, options: ScenarioOptions = {}): Promise<ScenarioReport> {
+  const scenario = createScenario(two, options);
+  for (const step of scenario.steps) await step.run();
+  return scenario.report();
 }
