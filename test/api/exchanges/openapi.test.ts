@@ -44,7 +44,7 @@ describe("exchanges API description (OpenAPI)", () => {
     for (const [operation, name] of Object.entries(REQUEST_SCHEMAS)) {
       const fromCode = z.toJSONSchema(OPERATIONS[operation as keyof typeof OPERATIONS], { io: "input" }) as Record<string, unknown>;
       delete fromCode.$schema;
-      expect(schemas[name], name).to.deep.equal(fromCode);
+      expect(schemas[name], `${name} (regenerate: npx tsx scripts/openapi-exchanges.ts)`).to.deep.equal(fromCode);
     }
   });
 
