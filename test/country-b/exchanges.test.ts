@@ -251,4 +251,12 @@ describe("country B through the gateway's own exchange queue (module registratio
     const { patients } = completed(j);
     expect(patients[0]!.ids).to.deep.include(ehdsi(SOPHIE));
   });
+  it("a caller whose identity cannot be asserted (one-factor login) is refused before anything is sent", async () => {
+    const j = await run(exchangeQueueOf(t.be.context), { type: "xcpd-discover", country: "LU", requester: { ...DOCTOR, authnContext: "urn:oasis:names:tc:SAML:2.0:ac:classes:Password" }, identifiers: [national(SOPHIE)] });
+    expect(j.state).to.equal("failed-permanently");
+    expect(j.failure).to.include({ code: ErrorCode.InputInvalid, transient: false });
+    expect(await rawMessagesOf(t.be.context).summaries(j.id)).to.deep.equal([]);
+    const events = (await auditTrailOf(t.be.context).query({ exchangeId: j.id })).events;
+    expect(events.map((e) => [e.type, e.outcome])).to.deep.equal([["EHDSI-91", "failure"]]);
+  });
 });
