@@ -1,11 +1,11 @@
 // The console's pages behind the session (module.ts mounts them under /ops after requireSession).
 import express, { Router, type Response } from "express";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import type { AuditEventType } from "../../audit/event";
 import { AUDIT_EVENT_TYPES } from "../../audit/event";
 import type { RawMessageStore } from "../../audit/messages";
 import type { AuditTables } from "../../audit/migrations";
-import type { AuditTrail } from "../../audit/trail";
+import type { AuditTrail, ChainVerification } from "../../audit/trail";
 import type { CertificateExpiry } from "../../exchange/partners/expiry";
 import type { PartnerRegistry } from "../../exchange/partners/registry";
 import { isJobType, type ExchangeQueue, type JobState, type StoredJob, JOB_STATES } from "../../exchange/queue/port";
@@ -36,6 +36,8 @@ export interface ConsoleServices {
 
 /** Events verified on each visit of the consent and audit page (the whole chain: passerelle audit verify). */
 export const CHAIN_CHECK_WINDOW = 10_000;
+/** A chain check result is reused this long (verification reads and hashes every event it covers). */
+export const CHAIN_CHECK_TTL_MS = 30_000;
 
 function viewerOf(res: Response): PageViewer {
   const s = sessionOf(res);
@@ -118,6 +120,21 @@ export function pageRoutes(s: ConsoleServices): Router {
     sendPage(res, partnersPage(viewerOf(res), rows, s.certificates(), s.warningDays, from.toISOString(), to));
   });
 
+  // The chain check of the most recent events, shared by the visits of CHAIN_CHECK_TTL_MS.
+  let chainChecked: { at: number; result: Promise<{ chain: ChainVerification; chainFrom: number }> } | undefined;
+  const chainStatus = () => {
+    if (!chainChecked || Date.now() - chainChecked.at > CHAIN_CHECK_TTL_MS) {
+      const result = (async () => {
+        const head = await s.trail.head();
+        const chainFrom = Math.max(1, head.seq - CHAIN_CHECK_WINDOW + 1);
+        return { chain: await s.trail.verifyChain({ from: chainFrom }), chainFrom };
+      })();
+      chainChecked = { at: Date.now(), result };
+      result.catch(() => (chainChecked = undefined));
+    }
+    return chainChecked.result;
+  };
+
   router.get("/consent", async (req, res) => {
     const q = req.query as Record<string, unknown>;
     const filters: Record<string, string> = {};
@@ -135,17 +152,27 @@ export function pageRoutes(s: ConsoleServices): Router {
       denies: 0,
       emergencies: 0,
     }));
-    const decisions = await s.auditDb.selectFrom("audit_trail").select(["time", "outcome", "event"]).where("event_type", "=", "CONSENT-DECISION").where("time", ">=", start.toISOString()).execute();
+    // Canonical JSON (sorted keys, no spaces) makes `"emergency":true` an exact substring of the event.
+    const decisions = await s.auditDb
+      .selectFrom("audit_trail")
+      .select((eb) => [
+        sql<string>`substr(time, 1, 10)`.as("day"),
+        "outcome",
+        eb.fn.countAll<number>().as("n"),
+        sql<number>`sum(case when event like '%"emergency":true%' then 1 else 0 end)`.as("emergencies"),
+      ])
+      .where("event_type", "=", "CONSENT-DECISION")
+      .where("time", ">=", start.toISOString())
+      .groupBy([sql`substr(time, 1, 10)`, "outcome"])
+      .execute();
     for (const d of decisions) {
-      const day = days[Math.floor((Date.parse(d.time) - start.getTime()) / dayMs)];
+      const day = days.find((x) => x.from.slice(0, 10) === d.day);
       if (!day) continue;
-      if (d.outcome === "success") day.permits += 1;
-      else day.denies += 1;
-      if ((JSON.parse(d.event) as { who?: { emergency?: boolean } }).who?.emergency) day.emergencies += 1;
+      if (d.outcome === "success") day.permits += Number(d.n);
+      else day.denies += Number(d.n);
+      day.emergencies += Number(d.emergencies);
     }
-    const head = await s.trail.head();
-    const chainFrom = Math.max(1, head.seq - CHAIN_CHECK_WINDOW + 1);
-    const chain = await s.trail.verifyChain({ from: chainFrom });
+    const { chain, chainFrom } = await chainStatus();
     const type = filters.type && (AUDIT_EVENT_TYPES as readonly string[]).includes(filters.type) ? [filters.type as AuditEventType] : undefined;
     let events: Awaited<ReturnType<AuditTrail["query"]>>["events"] = [];
     let next: number | undefined;
