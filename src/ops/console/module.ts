@@ -97,9 +97,11 @@ export function createConsoleModule(options: ConsoleModuleOptions = {}): Gateway
       if ((await accounts.count()) > 0) return;
       const password = randomBytes(15).toString("base64url");
       await accounts.add("admin", "admin", password);
+      // In the message text on purpose: the logger redacts `password` fields, and this one line is
+      // the only place the demo's first password is ever shown.
       ctx.logger.warn(
-        { operator: "admin", password, url: `https://localhost:${ctx.config.listen.nationalPort}${CONSOLE_PATH}` },
-        "operator console: demo account admin created; this password is shown once (change it with passerelle operators add admin --role admin)",
+        { operator: "admin", url: `https://localhost:${ctx.config.listen.nationalPort}${CONSOLE_PATH}` },
+        `operator console: demo account admin created, initial password ${password} (shown once; change it with passerelle operators add admin --role admin)`,
       );
     },
   };
