@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import request from "supertest";
 import { exchangeQueueOf } from "../../src/exchange/queue/module";
+import type { PartnerGate } from "../../src/exchange/queue/partner-gate";
 import { OperatorAccounts } from "../../src/ops/operators/accounts";
 import { DEAD_JOB_ID, FAILED_EXCHANGE_ID, PASSWORDS, PATIENT, scriptedRun, startConsoleGateway, type ConsoleGateway } from "./console-fixture";
 
@@ -147,8 +148,15 @@ describe("operator console pages and actions", function () {
     expect((await agent(gw).get("/ops/exchanges/no-such-exchange", s("viewer").cookie)).status).to.equal(404);
   });
 
-  it("partners: certificate warning at 30 days and alarm at 7", async () => {
+  it("partners: certificate warning at 30 days and alarm at 7, circuit breaker state", async () => {
+    const before = await agent(gw).get("/ops/partners", s("viewer").cookie);
+    expect(before.text).to.include('<dt>Circuit breaker</dt><dd><span class="good">closed</span>');
+    // Five transport failures in a row open the partner's breaker (default failureThreshold).
+    const gate = (exchangeQueueOf(gw.gateway.context) as unknown as { gate: PartnerGate }).gate;
+    for (let i = 0; i < 5; i++) gate.breakers.recordTransientFailure("BE");
     const res = await agent(gw).get("/ops/partners", s("viewer").cookie);
+    expect(res.text).to.include('<dt>Circuit breaker</dt><dd><span class="alarm">OPEN: jobs to this partner are postponed</span>');
+    gate.breakers.recordSuccess("BE");
     expect(res.status).to.equal(200);
     expect(res.text).to.match(/class="warning">WARNING: (19|20) day\(s\) left/);
     expect(res.text).to.match(/class="alarm">ALARM: [23] day\(s\) left/);

@@ -8,6 +8,8 @@ import type { AuditTables } from "../../audit/migrations";
 import type { AuditTrail, ChainVerification } from "../../audit/trail";
 import type { CertificateExpiry } from "../../exchange/partners/expiry";
 import type { PartnerRegistry } from "../../exchange/partners/registry";
+import type { BreakerState } from "../../exchange/queue/breaker";
+import { PartnerGate } from "../../exchange/queue/partner-gate";
 import { isJobType, type ExchangeQueue, type JobState, type StoredJob, JOB_STATES } from "../../exchange/queue/port";
 import { isPasserelleError } from "../../shared/errors";
 import type { Logger } from "../../shared/logger";
@@ -59,6 +61,15 @@ async function lastSuccess(db: Kysely<AuditTables>, country: string): Promise<st
     .limit(1)
     .executeTakeFirst();
   return row?.time;
+}
+
+/**
+ * Both queue adapters admit jobs through a PartnerGate whose breakers hold the state (per process);
+ * the port does not declare it, so it is read when the adapter has one.
+ */
+function breakerState(queue: ExchangeQueue, partner: string): BreakerState | undefined {
+  const gate = (queue as { gate?: unknown }).gate;
+  return gate instanceof PartnerGate ? gate.breakers.state(partner) : undefined;
 }
 
 export function pageRoutes(s: ConsoleServices): Router {
@@ -114,6 +125,7 @@ export function pageRoutes(s: ConsoleServices): Router {
       s.partners.all().map(async ({ partner }) => ({
         partner,
         lastSuccess: await lastSuccess(s.auditDb, partner.country),
+        breaker: breakerState(s.queue, partner.country),
         lastDay: figures.byPartner.get(partner.country) ?? { in: { total: 0, failures: 0 }, out: { total: 0, failures: 0 } },
       })),
     );

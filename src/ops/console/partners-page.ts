@@ -3,6 +3,7 @@
 // (PASSERELLE_CERT_EXPIRY_WARNING_DAYS), alarm at 7.
 import type { CertificateExpiry } from "../../exchange/partners/expiry";
 import type { Partner } from "../../exchange/partners/model";
+import type { BreakerState } from "../../exchange/queue/breaker";
 import { PARTNER_SERVICES } from "../../exchange/partners/model";
 import { el, type XChild } from "../../shared/xml";
 import { successRate, type Tally } from "./exchanges-data";
@@ -20,6 +21,8 @@ export function expiryLevel(days: number, warningDays: number): ExpiryLevel {
 
 export interface PartnerRow {
   readonly partner: Partner;
+  /** The circuit breaker of this process's queue workers; undefined when the queue does not expose it. */
+  readonly breaker: BreakerState | undefined;
   readonly lastSuccess: string | undefined;
   readonly lastDay: { in: Tally; out: Tally };
 }
@@ -28,6 +31,13 @@ function expiryCell(c: CertificateExpiry, warningDays: number): XChild {
   const level = expiryLevel(c.days, warningDays);
   const text = c.days < 0 ? `expired ${-c.days} day(s) ago` : `${c.days} day(s) left`;
   return el("span", { class: level === "ok" ? "good" : level }, level === "ok" ? text : `${level.toUpperCase()}: ${text}`);
+}
+
+function breakerCell(state: BreakerState | undefined): XChild {
+  if (state === undefined) return "unknown";
+  if (state === "open") return el("span", { class: "alarm" }, "OPEN: jobs to this partner are postponed");
+  if (state === "half-open") return el("span", { class: "warning" }, "HALF-OPEN: one probe job at a time");
+  return el("span", { class: "good" }, "closed");
 }
 
 export function partnersPage(viewer: PageViewer, rows: readonly PartnerRow[], expiries: readonly CertificateExpiry[], warningDays: number, dayFrom: string, now: Date): string {
@@ -69,7 +79,7 @@ export function partnersPage(viewer: PageViewer, rows: readonly PartnerRow[], ex
             `); error rate ${total.total ? ((total.failures / total.total) * 100).toFixed(1) + " %" : "–"}, success ${successRate(total)}`,
           ),
           el("dt", {}, "Circuit breaker"),
-          el("dd", {}, "kept in the memory of the process running the queue workers; see the log line \"circuit breaker opened for partner\""),
+          el("dd", {}, breakerCell(r.breaker)),
         ),
       );
     }),
