@@ -2,6 +2,7 @@
 // wrong password, rate limits, CSRF, roles, logout, session expiry, security headers, and the pages
 // with the data of a scripted exchange run.
 import { expect } from "chai";
+import { sql } from "kysely";
 import request from "supertest";
 import { exchangeQueueOf } from "../../src/exchange/queue/module";
 import type { PartnerGate } from "../../src/exchange/queue/partner-gate";
@@ -231,5 +232,29 @@ describe("operator sessions expire", function () {
     await new Promise((r) => setTimeout(r, 450));
     const res = await agent(gw).get("/ops/queues", mine.cookie);
     expect(res.status).to.equal(303);
+  });
+});
+
+describe("operator console: a broken audit chain", function () {
+  this.timeout(60_000);
+  let gw: ConsoleGateway;
+  before(async () => {
+    gw = await startConsoleGateway();
+    await scriptedRun(gw);
+  });
+  after(async () => {
+    await gw?.stop();
+  });
+
+  it("shows the first broken seq when an event was rewritten behind the trail's back", async () => {
+    const db = gw.gateway.context.database.db;
+    await sql`drop trigger audit_trail_no_update`.execute(db);
+    const row = await sql<{ seq: number }>`select seq from audit_trail where exchange_id = ${FAILED_EXCHANGE_ID} and event_type = 'EHDSI-22'`.execute(db);
+    const seq = row.rows[0]?.seq;
+    await sql`update audit_trail set event = replace(event, '"outcome":"failure"', '"outcome":"success"') where seq = ${seq}`.execute(db);
+    const mine = await login(gw, "viewer", PASSWORDS.viewer);
+    const res = await agent(gw).get("/ops/consent", mine.cookie);
+    expect(res.text).to.include(`Audit chain BROKEN at seq ${seq}`);
+    expect(res.text).to.include('role="alert"');
   });
 });
