@@ -72,6 +72,8 @@ export function callApi(client: NationalClientCredentials, method: "GET" | "POST
       new URL(path, client.baseUrl),
       {
         method,
+        // A connection per call: a gateway restarted on the same port leaves no stale pooled socket behind.
+        agent: false,
         ca: client.ca,
         cert: client.cert,
         key: client.key,

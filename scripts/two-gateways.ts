@@ -33,6 +33,8 @@ export interface DemoGateway {
   readonly country: DemoCountry;
   readonly dir: string;
   readonly config: Config;
+  /** The configuration as environment variables (to run this gateway as a process: `node --import tsx src/main.ts`, cwd `dir`). */
+  readonly env: Readonly<Record<string, string>>;
   gateway: RunningGateway;
   readonly client: NationalClientCredentials;
 }
@@ -93,6 +95,7 @@ export async function startTwoGateways(options: TwoGatewaysOptions = {}): Promis
   ) as Record<DemoCountry, { dir: string; certsDir: string; ports: { partner: number; national: number; ops: number } }>;
 
   const configs = {} as Record<DemoCountry, Config>;
+  const envs = {} as Record<DemoCountry, Record<string, string>>;
   for (const country of DEMO_COUNTRIES) {
     const env: Record<string, string> = {
       ...(DEMO_COUNTRY_ENV[country] ?? {}),
@@ -109,6 +112,7 @@ export async function startTwoGateways(options: TwoGatewaysOptions = {}): Promis
       ...options.env,
     };
     configs[country] = loadConfig({ env, cwd: layout[country].dir });
+    envs[country] = env;
   }
   // Each gateway registers the other: its endpoints, its CA for TLS and for SAML/TRC signatures.
   for (const country of DEMO_COUNTRIES) {
@@ -150,6 +154,7 @@ export async function startTwoGateways(options: TwoGatewaysOptions = {}): Promis
         country,
         dir: layout[country].dir,
         config: configs[country],
+        env: envs[country],
         gateway: await startOne(country),
         client: {
           baseUrl: `https://localhost:${layout[country].ports.national}`,

@@ -7,13 +7,17 @@
 // takes a Redis logical database of its own (one without passerelle-lu/-be keys) and deletes its keys
 // afterwards. Redis unreachable: skipped with a message, a failure with CI=true.
 import { expect } from "chai";
+import { spawn, type ChildProcess } from "node:child_process";
+import { once } from "node:events";
 import { rmSync } from "node:fs";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { exchangeQueueOf } from "../../src/exchange/queue/module";
 import type { StoredJob } from "../../src/exchange/queue/port";
 import { BE_DOCTOR, LU_PATIENT, callApi, createScenario, type ExchangeView } from "../../scripts/demo-scenario";
 import { startTwoGateways, type TwoGateways } from "../../scripts/two-gateways";
 import { TEST_REDIS_URL, deleteRedisKeys, redisUnavailable } from "../exchange/queue/backends";
+import { REPO_ROOT } from "../helpers/ehdsi";
 
 const PREFIXES = ["passerelle-lu", "passerelle-be"];
 
@@ -152,3 +156,53 @@ for (const backend of ["embedded", "bullmq"] as const) {
     });
   });
 }
+
+describe("two gateways: the BE gateway process killed (SIGKILL) mid-run and restarted [embedded queue]", function () {
+  this.timeout(180_000);
+  let two: TwoGateways | undefined;
+  let child: ChildProcess | undefined;
+
+  before(async () => {
+    two = await startTwoGateways();
+    await two.stop("BE"); // BE runs as its own process below, on the same directories and ports
+  });
+
+  after(async () => {
+    if (child && child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await once(child, "exit");
+    }
+    await two?.close();
+    if (two) rmSync(two.root, { recursive: true, force: true });
+  });
+
+  it("every exchange accepted before the kill ends exactly once after the restart", async () => {
+    const be = two!.gateways.BE;
+    child = spawn(process.execPath, ["--import", import.meta.resolve("tsx"), join(REPO_ROOT, "src/main.ts")], { cwd: be.dir, env: { ...process.env, ...be.env }, stdio: "ignore" });
+    const until = Date.now() + 60_000;
+    for (;;) {
+      const ready = await callApi(be.client, "GET", "/api/docs/openapi-exchanges.json").then((r) => r.status === 200, () => false);
+      if (ready) break;
+      if (child.exitCode !== null || Date.now() > until) throw new Error("the BE gateway process did not start");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const body = { country: "LU", requester: BE_DOCTOR, patientId: { system: LU_PATIENT.ehdsiDomain, value: LU_PATIENT.matricule }, documentClass: "ps" };
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const accepted = await callApi(be.client, "POST", "/api/v1/exchanges/document-list", body, { "Idempotency-Key": `kill-${i}` });
+      expect(accepted.status).to.equal(202);
+      ids.push((accepted.body as ExchangeView).id);
+    }
+    child.kill("SIGKILL");
+    await once(child, "exit");
+
+    await two!.start("BE");
+    for (const id of ids) expect((await poll(two!, "BE", id, (v) => v.done)).state, id).to.equal("completed");
+    const jobs = (await allJobs(two!)).filter((j) => ids.includes(j.id));
+    expect(jobs.map((j) => j.id).sort()).to.deep.equal([...ids].sort());
+    for (const j of jobs) {
+      expect(j.state, j.id).to.equal("completed");
+      expect((j.result as { documents: unknown[] }).documents.length, j.id).to.be.greaterThan(0);
+    }
+  });
+});
