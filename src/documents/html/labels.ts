@@ -19,6 +19,8 @@ export interface HtmlLabels {
   readonly date: string;
   readonly status: string;
   readonly noEntries: string;
+  /** A Level 1 document: its content is a PDF, not structured sections. */
+  readonly level1: string;
   readonly genders: Readonly<Record<string, string>>;
   readonly from: string;
   readonly to: string;
@@ -28,18 +30,21 @@ const en: HtmlLabels = {
   patient: "Patient", identifiers: "Identifiers", birthDate: "Date of birth", gender: "Sex", address: "Address",
   document: "Document", documentDate: "Date", author: "Author", custodian: "Custodian", language: "Original language",
   item: "Item", details: "Details", date: "Date", status: "Status", noEntries: "No structured entries.",
+  level1: "This document is a PDF rendering (eHDSI Level 1) without structured sections: open the PDF.",
   genders: { M: "male", F: "female", UN: "undifferentiated", UNK: "unknown" }, from: "from", to: "to",
 };
 const fr: HtmlLabels = {
   patient: "Patient", identifiers: "Identifiants", birthDate: "Date de naissance", gender: "Sexe", address: "Adresse",
   document: "Document", documentDate: "Date", author: "Auteur", custodian: "Responsable", language: "Langue d'origine",
   item: "Élément", details: "Détails", date: "Date", status: "Statut", noEntries: "Aucune entrée structurée.",
+  level1: "Ce document est un PDF (niveau 1 eHDSI) sans sections structurées : ouvrez le PDF.",
   genders: { M: "masculin", F: "féminin", UN: "indifférencié", UNK: "inconnu" }, from: "depuis", to: "jusqu'au",
 };
 const de: HtmlLabels = {
   patient: "Patient", identifiers: "Kennungen", birthDate: "Geburtsdatum", gender: "Geschlecht", address: "Adresse",
   document: "Dokument", documentDate: "Datum", author: "Autor", custodian: "Verwahrer", language: "Originalsprache",
   item: "Eintrag", details: "Details", date: "Datum", status: "Status", noEntries: "Keine strukturierten Einträge.",
+  level1: "Dieses Dokument ist ein PDF (eHDSI-Level 1) ohne strukturierte Abschnitte: Öffnen Sie das PDF.",
   genders: { M: "männlich", F: "weiblich", UN: "unbestimmt", UNK: "unbekannt" }, from: "ab", to: "bis",
 };
 

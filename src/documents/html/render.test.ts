@@ -74,6 +74,12 @@ describe("HTML rendering of PS and eP for the clinician", function () {
     }
   });
 
+  it("says that a Level 1 document is a PDF, in the clinician's language", () => {
+    const html = renderClinicalDocumentHtml(sample("luxembourg/LU-PS-L1-W8.xml"), { language: "de" });
+    expect(headings(html)).to.deep.equal([]);
+    expect(html).to.include("Dieses Dokument ist ein PDF");
+  });
+
   it("escapes markup found in the document: a script in a name or a narrative stays text", () => {
     const attack = golden("ep/two-items.xml")
       .replace("Dafalgan 500 mg</name>", "&lt;script&gt;alert(1)&lt;/script&gt;</name>")

@@ -158,7 +158,12 @@ export function renderClinicalDocumentHtml(xml: string, options: HtmlRenderOptio
       "html",
       { lang: language },
       el("head", {}, el("meta", { charset: "utf-8" }), el("meta", { name: "viewport", content: "width=device-width, initial-scale=1" }), el("title", {}, title), el("style", {}, STYLE)),
-      el("body", {}, patientHeader(doc, l), el("main", {}, sections.map((s, i) => sectionBlock(s, i, l)))),
+      el(
+        "body",
+        {},
+        patientHeader(doc, l),
+        el("main", {}, sections.map((s, i) => sectionBlock(s, i, l)), first(doc, "hl7:component/hl7:nonXMLBody") ? el("p", { class: "statement" }, l.level1) : undefined),
+      ),
     ),
   );
 }
