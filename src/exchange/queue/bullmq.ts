@@ -6,7 +6,7 @@
 import { Job as BullJob, DelayedError, Queue, UnrecoverableError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "../../shared/logger";
-import type { JobFailure } from "./errors";
+import { TransientError, type JobFailure } from "./errors";
 import { PartnerGate } from "./partner-gate";
 import {
   JOB_STATES,
@@ -48,6 +48,11 @@ interface JobData {
 type Bull = BullJob<JobData, unknown, string>;
 
 const FAILURE_MARK = "passerelle-failure:";
+/** How long a producer operation waits for a Redis connection, then for its answer. */
+const REDIS_WAIT_MS = 3000;
+const REDIS_ANSWER_MS = 10_000;
+/** Reconnection attempts a producer command waits through before failing. */
+const PRODUCER_RETRIES_PER_REQUEST = 2;
 /** BullMQ state names grouped into ours (failed is split by the recorded failure). */
 const BULL_STATES: Record<"waiting" | "active" | "delayed" | "completed" | "failed", Array<"wait" | "prioritized" | "active" | "delayed" | "completed" | "failed">> = {
   waiting: ["wait", "prioritized"],
@@ -84,21 +89,29 @@ export class BullmqExchangeQueue implements ExchangeQueue {
   readonly settings: QueueSettings;
   readonly gate: PartnerGate;
   readonly prefix: string;
+  /** Enqueue, reads, operator commands: fails fast when Redis is down (the caller gets an error, not a hang). */
   readonly #client: Redis;
+  /** Workers: blocking commands that must wait for Redis as long as it takes (BullMQ requirement). */
+  #workerClient: Redis | undefined;
   readonly #queues = new Map<JobType, Queue<JobData, unknown, string>>();
   readonly #workers: Worker[] = [];
   readonly #abort = new AbortController();
   readonly #logger: Logger | undefined;
+  readonly #url: string;
 
   constructor(options: BullmqQueueOptions) {
     this.settings = queueSettings(options.settings);
     this.gate = new PartnerGate(this.settings);
     this.prefix = options.prefix ?? "passerelle";
     this.#logger = options.logger;
-    // Workers block on Redis: ioredis must not give up on a request (BullMQ requirement).
-    this.#client = new Redis(options.url, { maxRetriesPerRequest: null, lazyConnect: false });
+    this.#url = options.url;
+    this.#client = new Redis(options.url, { maxRetriesPerRequest: PRODUCER_RETRIES_PER_REQUEST, connectTimeout: 5000 });
     this.#client.on("error", (err) => this.#logger?.warn({ err: err.message }, "exchange queue: Redis connection error"));
-    for (const type of JOB_TYPES) this.#queues.set(type, new Queue(`exchange-${type}`, { connection: this.#client, prefix: this.prefix }));
+    for (const type of JOB_TYPES) {
+      const queue = new Queue<JobData, unknown, string>(`exchange-${type}`, { connection: this.#client, prefix: this.prefix });
+      queue.on("error", (err) => this.#logger?.debug({ err: err.message, jobType: type }, "exchange queue: BullMQ queue error"));
+      this.#queues.set(type, queue);
+    }
   }
 
   /** Warnings about Redis settings that put jobs at risk (maxmemory-policy, persistence), logged too. */
@@ -122,10 +135,10 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     return q;
   }
 
-  async enqueue<T extends JobType>(job: Job<T>, options: EnqueueOptions): Promise<EnqueueResult<T>> {
+  async #enqueue<T extends JobType>(job: Job<T>, options: EnqueueOptions): Promise<EnqueueResult<T>> {
     const any = job as Job;
     const { id, traceId } = checkEnqueue(any, options);
-    const existing = await this.get(id);
+    const existing = await this.#get(id);
     if (existing) return { job: existing as StoredJob<T>, created: false };
     // The key is taken across job types; the job id dedupes within one BullMQ queue.
     const keyName = `${this.prefix}:exchange-key:${id}`;
@@ -141,7 +154,7 @@ export class BullmqExchangeQueue implements ExchangeQueue {
       removeOnComplete: { age: Math.ceil(this.settings.keepCompletedMs / 1000) },
       removeOnFail: false,
     });
-    const stored = await this.get(id);
+    const stored = await this.#get(id);
     if (!stored) throw notFound(id);
     return { job: stored as StoredJob<T>, created: added.data.traceId === traceId && stored.traceId === traceId };
   }
@@ -149,7 +162,7 @@ export class BullmqExchangeQueue implements ExchangeQueue {
   /** The job another enqueue of the same key (other type) is writing. */
   async #awaitOther(id: string, owner: string | null): Promise<StoredJob> {
     for (let i = 0; i < 20; i++) {
-      const job = await this.get(id);
+      const job = await this.#get(id);
       if (job) return job;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -161,7 +174,7 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     return found.find((j) => j !== undefined);
   }
 
-  async get(id: string): Promise<StoredJob | undefined> {
+  async #get(id: string): Promise<StoredJob | undefined> {
     let bj = await this.#find(id);
     if (!bj) return undefined;
     // State and data are two reads: the job may move in between (e.g. failed while its data still
@@ -210,7 +223,7 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     } as StoredJob;
   }
 
-  async list(query: ListQuery = {}): Promise<JobPage> {
+  async #list(query: ListQuery = {}): Promise<JobPage> {
     const limit = Math.min(Math.max(query.limit ?? 50, 1), 1000);
     const offset = query.cursor ? decodeOffset(query.cursor) : 0;
     const groups: Array<keyof typeof BULL_STATES> =
@@ -235,19 +248,19 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     return { jobs, nextCursor: all.length > offset + limit ? encodeOffset(offset + limit) : undefined };
   }
 
-  async retry(id: string): Promise<StoredJob> {
+  async #retry(id: string): Promise<StoredJob> {
     const bj = await this.#find(id);
     if (!bj) throw notFound(id);
     const state = await bj.getState();
     const stored = this.#toStored(bj, state);
     if (state !== "failed") throw conflict(stored);
     await bj.retry("failed", { resetAttemptsMade: true, resetAttemptsStarted: true });
-    const after = await this.get(id);
+    const after = await this.#get(id);
     if (!after) throw notFound(id);
     return after;
   }
 
-  async counts(): Promise<JobCounts> {
+  async #counts(): Promise<JobCounts> {
     const counts = Object.fromEntries(JOB_STATES.map((s) => [s, 0])) as Record<JobState, number>;
     await Promise.all(
       [...this.#queues.values()].map(async (q) => {
@@ -268,8 +281,44 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     return counts;
   }
 
+  enqueue<T extends JobType>(job: Job<T>, options: EnqueueOptions): Promise<EnqueueResult<T>> {
+    checkEnqueue(job as Job, options);
+    return this.#redis(() => this.#enqueue(job, options));
+  }
+
+  get(id: string): Promise<StoredJob | undefined> {
+    return this.#redis(() => this.#get(id));
+  }
+
+  list(query: ListQuery = {}): Promise<JobPage> {
+    return this.#redis(() => this.#list(query));
+  }
+
+  retry(id: string): Promise<StoredJob> {
+    return this.#redis(() => this.#retry(id));
+  }
+
+  counts(): Promise<JobCounts> {
+    return this.#redis(() => this.#counts());
+  }
+
   async ping(): Promise<void> {
-    await this.#client.ping();
+    await this.#redis(() => this.#client.ping());
+  }
+
+  /**
+   * Runs a producer operation when Redis is there: waits up to REDIS_WAIT_MS for the connection,
+   * and up to REDIS_ANSWER_MS for the answer; else a TransientError (TRANSPORT_FAILURE): callers
+   * get an error they can retry (same idempotency key), never a hang.
+   */
+  async #redis<T>(op: () => Promise<T>): Promise<T> {
+    if (this.#client.status !== "ready") {
+      const ready = await within(new Promise<boolean>((resolve) => this.#client.once("ready", () => resolve(true))), REDIS_WAIT_MS);
+      if (ready !== true) throw new TransientError(`Redis is not reachable (connection ${this.#client.status})`);
+    }
+    const answer = await within(op().then((value) => ({ value })), REDIS_ANSWER_MS);
+    if (answer === undefined) throw new TransientError(`Redis did not answer within ${REDIS_ANSWER_MS} ms`);
+    return answer.value;
   }
 
   process<T extends JobType>(type: T, handler: JobHandler<T>, options: ProcessOptions = {}): void {
@@ -277,7 +326,7 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     const name = `exchange-${type}`;
     if (this.#workers.some((w) => w.name === name)) throw new Error(`a handler for ${type} is already registered`);
     const worker = new Worker<JobData, unknown, string>(name, (bj, token) => this.#process(bj, token, handler as unknown as JobHandler<JobType>), {
-      connection: this.#client,
+      connection: this.#workerConnection(),
       prefix: this.prefix,
       concurrency: Math.max(1, options.concurrency ?? 4),
       lockDuration: this.settings.leaseMs,
@@ -288,6 +337,15 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     });
     worker.on("error", (err) => this.#logger?.error({ err: err.message, jobType: type }, "exchange queue worker error"));
     this.#workers.push(worker);
+  }
+
+  #workerConnection(): Redis {
+    if (!this.#workerClient) {
+      // Workers block on Redis: ioredis must not give up on a request (BullMQ: maxRetriesPerRequest null).
+      this.#workerClient = new Redis(this.#url, { maxRetriesPerRequest: null });
+      this.#workerClient.on("error", (err) => this.#logger?.warn({ err: err.message }, "exchange queue: Redis connection error (workers)"));
+    }
+    return this.#workerClient;
   }
 
   async #process(bj: Bull, token: string | undefined, handler: JobHandler<JobType>): Promise<unknown> {
@@ -313,9 +371,35 @@ export class BullmqExchangeQueue implements ExchangeQueue {
   async close(): Promise<void> {
     if (this.#abort.signal.aborted) return;
     this.#abort.abort();
-    await Promise.all(this.#workers.map((w) => w.close()));
-    await Promise.all([...this.#queues.values()].map((q) => q.close()));
-    await this.#client.quit().catch(() => this.#client.disconnect());
+    const clients = [this.#client, this.#workerClient].filter((c): c is Redis => c !== undefined);
+    // Redis unreachable: BullMQ's close would wait for it; drop the connections first (the jobs are
+    // in Redis, nothing is lost: active ones are taken again once their lock expires).
+    const unreachable = clients.some((c) => c.status !== "ready");
+    if (unreachable) for (const c of clients) c.disconnect();
+    const closed = await within(
+      (async () => {
+        await Promise.all(this.#workers.map((w) => w.close(unreachable)));
+        await Promise.all([...this.#queues.values()].map((q) => q.close()));
+        return true;
+      })(),
+      this.settings.leaseMs + 5000,
+    );
+    if (!closed) this.#logger?.warn({}, "exchange queue: BullMQ did not close in time; connections dropped");
+    for (const c of clients) {
+      if (c.status === "ready") await c.quit().catch(() => c.disconnect());
+      else c.disconnect();
+    }
+  }
+
+}
+
+/** The promise's value, or undefined when it takes longer than `ms`. */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

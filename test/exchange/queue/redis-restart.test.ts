@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { BullmqExchangeQueue } from "../../../src/exchange/queue/bullmq";
 import type { Job } from "../../../src/exchange/queue/port";
+import { isPasserelleError } from "../../../src/shared/errors";
 import { waitFor } from "./backends";
 
 function freePort(): Promise<number> {
@@ -118,6 +119,55 @@ describe("exchange queue [bullmq]: jobs survive a Redis restart", function () {
     } finally {
       await after.close();
     }
+  });
+
+  it("while Redis is down, enqueue fails fast with TRANSPORT_FAILURE; running workers carry on once it is back", async () => {
+    const port = await freePort();
+    const url = `redis://127.0.0.1:${port}`;
+    redis = startRedis(port, dir);
+    await ready(url);
+    const queue = new BullmqExchangeQueue({ url, prefix: "outage" });
+    try {
+      const delivered: string[] = [];
+      queue.process("deliver-dispensation", async (j) => {
+        delivered.push(j.id);
+        return { prescriptionStatus: "dispensed", recordedAt: new Date().toISOString(), duplicate: false };
+      });
+      await queue.enqueue(job, { idempotencyKey: "before-outage" });
+      await waitFor("the first delivery", () => delivered.includes("before-outage"));
+
+      const admin = new Redis(url, { maxRetriesPerRequest: 0 });
+      admin.on("error", () => undefined);
+      const exited = new Promise((r) => redis!.once("exit", r));
+      await admin.call("SHUTDOWN").catch(() => undefined);
+      admin.disconnect();
+      await exited;
+
+      const t = Date.now();
+      const refused = await queue.enqueue(job, { idempotencyKey: "during-outage" }).catch((e: unknown) => e);
+      expect(isPasserelleError(refused, "TRANSPORT_FAILURE"), String(refused)).to.equal(true);
+      expect(Date.now() - t).to.be.below(8000);
+
+      redis = startRedis(port, dir);
+      await ready(url);
+      // The caller retries with the same key once Redis is back; the same worker delivers it.
+      await waitFor("an enqueue to succeed again", () => queue.enqueue(job, { idempotencyKey: "during-outage" }).then(() => true, () => false), 15_000);
+      await waitFor("the delivery after the outage", () => delivered.includes("during-outage"), 15_000);
+      expect(delivered).to.deep.equal(["before-outage", "during-outage"]);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it("does not hang on close when Redis is unreachable", async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`; // nothing listens there
+    const queue = new BullmqExchangeQueue({ url, prefix: "nowhere" });
+    queue.process("xca-query", async () => ({ documents: [] }));
+    const ping = await queue.ping().catch((e: unknown) => e);
+    expect(isPasserelleError(ping, "TRANSPORT_FAILURE")).to.equal(true);
+    const t = Date.now();
+    await queue.close();
+    expect(Date.now() - t).to.be.below(2000);
   });
 
   it("warns when Redis may evict or lose jobs", async () => {
