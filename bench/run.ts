@@ -61,6 +61,26 @@ const BENCHES: Bench[] = [
       return r.withinFloor;
     },
   },
+  {
+    name: "queue",
+    describe: "no-op jobs/s through the embedded queue (SQLite, PostgreSQL) and BullMQ against a direct call",
+    async run() {
+      const b = await import("./queue");
+      const r = await b.run({ log: (l) => console.error(`  ${l}`) });
+      console.log(b.format(r));
+      return true;
+    },
+  },
+  {
+    name: "console",
+    describe: "operator console pages with 100,000 exchanges in the database against a static page (floor 300 ms)",
+    async run() {
+      const b = await import("./console");
+      const r = await b.run({ log: (l) => console.error(`  ${l}`) });
+      console.log(b.format(r));
+      return r.withinFloor;
+    },
+  },
 ];
 
 const wanted = process.argv.slice(2);

@@ -143,4 +143,12 @@ export const auditMigrations: readonly DomainMigration[] = [
       await db.schema.createIndex("raw_messages_recorded_at").on("raw_messages").columns(["recorded_at"]).execute();
     },
   },
+  {
+    // The operator console looks exchanges up by exchange id and filters by partner (issue 7).
+    name: "202611272100_audit_trail_exchange_partner_index",
+    async up(db) {
+      await db.schema.createIndex("audit_trail_exchange").on("audit_trail").columns(["exchange_id", "seq"]).execute();
+      await db.schema.createIndex("audit_trail_partner").on("audit_trail").columns(["partner_country", "seq"]).execute();
+    },
+  },
 ];
