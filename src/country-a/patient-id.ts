@@ -2,7 +2,6 @@
 // (1.3.182.4.4) or under our eHDSI patient identification domain (pn-oid.xml), in HL7 II form
 // (XCPD livingSubjectId root/extension) or CX form 'ID^^^&OID&ISO' (XCA, XDR, TRC subject).
 import type { Identifier } from "../canonical/model";
-import { isValidMatricule } from "../national/matricule";
 import { formatCx, parseCx as parseCxStrict } from "../soap/cx";
 import type { IdentifierDomains } from "./ports";
 
@@ -36,7 +35,7 @@ export function isOurDomain(root: string, domains: IdentifierDomains): boolean {
 
 /** The patient an identifier of ours names, or undefined (not our domain, or not a valid matricule). */
 export function patientRef(id: { root: string; extension: string }, domains: IdentifierDomains): PatientRef | undefined {
-  if (!isOurDomain(id.root, domains) || !isValidMatricule(id.extension)) return undefined;
+  if (!isOurDomain(id.root, domains) || !domains.isValidId(id.extension)) return undefined;
   return { matricule: id.extension, national: { system: domains.national, value: id.extension }, cx: toCx(id.extension, domains.ehdsi) };
 }
 

@@ -73,6 +73,8 @@ export interface IdentifierDomains {
   readonly national: string;
   /** Our eHDSI patient identification domain (pn-oid.xml). */
   readonly ehdsi: string;
+  /** Whether a value is one of our national patient ids (national/patient-id.ts: the matricule in LU). */
+  readonly isValidId: (value: string) => boolean;
 }
 
 export interface CountryAPorts {

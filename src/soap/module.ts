@@ -2,6 +2,7 @@
 // (national records, consent service, document pipeline + seal key, audit trail, exchange queue), the
 // partner endpoints /ncp/xcpd, /ncp/xca, /ncp/xdr on the mutual-TLS listener, and the worker of the
 // `deliver-dispensation` job. Needs the partners, audit, exchange-queue and consent modules started before it.
+import { nationalPatientIdRuleOf } from "../national/patient-id";
 import type { GatewayContext, GatewayModule } from "../app/module";
 import { cdaSchemaFromConfig, documentContextFromConfig, sealKeyFromConfig, terminologyFromConfig } from "../app/documents";
 import { auditTrailOf, rawMessagesOf } from "../audit/module";
@@ -12,7 +13,7 @@ import { DispensationStore } from "../country-a/dispensation-store";
 import { DocumentSource } from "../country-a/document-source";
 import type { CountryAResponders } from "../country-a/inbound";
 import { withDeadline } from "../country-a/national-call";
-import type { CountryAPorts } from "../country-a/ports";
+import type { CountryAPorts, IdentifierDomains } from "../country-a/ports";
 import { deliverDispensation, type DocumentChecks } from "../country-a/submit-dispensation";
 import { partnerTrustOf } from "../exchange/partners/module";
 import { exchangeQueueOf, registerExchangeHandler } from "../exchange/queue/module";
@@ -63,15 +64,20 @@ export function createCountryAModule(options: CountryAModuleOptions = {}): Gatew
       const { config } = ctx;
       const terminology = terminologyFromConfig(config);
       const queue = exchangeQueueOf(ctx);
+      const domains: IdentifierDomains = {
+        national: config.identifiers.nationalPatientIdOid,
+        ehdsi: config.identifiers.ehdsiPatientIdDomain,
+        isValidId: nationalPatientIdRuleOf(config).isValid,
+      };
       const ports: CountryAPorts = {
         national: options.national?.(ctx) ?? new EmbeddedNationalStore(ctx.database),
         consent: consentServiceOf(ctx),
         documents: new DocumentSource({ context: documentContextFromConfig(config, terminology), sealKey: sealKeyFromConfig(config) }),
         dispensations: new DispensationStore(ctx.database),
-        audit: auditTrailPort(auditTrailOf(ctx), { national: config.identifiers.nationalPatientIdOid, ehdsi: config.identifiers.ehdsiPatientIdDomain }),
+        audit: auditTrailPort(auditTrailOf(ctx), domains),
         queue: exchangeQueuePort(queue),
         clock: () => new Date(),
-        domains: { national: config.identifiers.nationalPatientIdOid, ehdsi: config.identifiers.ehdsiPatientIdDomain },
+        domains,
         nationalTimeoutMs: options.nationalTimeoutMs ?? DEFAULT_NATIONAL_TIMEOUT_MS,
       };
       const checks = lazy<DocumentChecks>(() => ({ schema: cdaSchemaFromConfig(config), terminology }));

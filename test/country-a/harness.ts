@@ -2,6 +2,7 @@
 // national store seeded with the demo patients, the consent service with the demo consents, the
 // document pipeline sealing with a throw-away key, the hash-chained audit trail. What a test needs to
 // observe is counted at the port (national calls, deliveries enqueued).
+import { LUXEMBOURG_PATIENT_ID } from "../../src/national/patient-id";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,7 +30,7 @@ import { runMigrations } from "../../src/storage/migrations";
 import { EHDSI_DIR } from "../helpers/ehdsi";
 import { makeCert } from "../trust/pki";
 
-export const DOMAINS = { national: "1.3.182.4.4", ehdsi: "1.3.182.2.12.10000734.6.1" } as const;
+export const DOMAINS = { national: "1.3.182.4.4", ehdsi: "1.3.182.2.12.10000734.6.1", isValidId: LUXEMBOURG_PATIENT_ID.isValid } as const;
 
 const NATIONAL_METHODS = ["findPatient", "getPatientSummary", "listPrescriptions", "getPrescription", "recordDispensation", "discardDispensation"];
 
