@@ -4,7 +4,8 @@
 // then the certificate itself must be pinned to a registered client (SHA-256 of its DER, never a DN).
 // Otherwise `Authorization: Bearer` (RFC 6750) against the registry's token hashes. Refusals are
 // RFC 9457 problems: 401 with a WWW-Authenticate challenge, 403 for a missing scope, 429 once an
-// address failed too often; each refusal is audited (one event when an address gets blocked, not one
+// address failed too often (bearer tokens are then not even looked up; a pinned certificate still
+// passes); each refusal is audited (one event when an address gets blocked, not one
 // per blocked attempt). /ops is not under /api and is not touched.
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import type { TLSSocket } from "node:tls";
@@ -77,7 +78,7 @@ type Attempt = { ok: true; client: NationalClient; by: AuthenticatedBy } | { ok:
 /** Express middleware for `/api`: authenticates, checks the scope of the route group, sets req.nationalClient. */
 export function nationalAuthentication(options: NationalAuthOptions): RequestHandler {
   const limiter = options.limiter ?? new FailureLimiter();
-  const acceptsToken = options.mode !== "certificate";
+  const acceptsTokens = options.mode !== "certificate";
   const acceptsCertificate = options.mode !== "token";
 
   const audit = (req: Request, outcome: "unauthenticated" | "forbidden" | "rate-limited", code: ErrorCode, reason: string, scheme: string, client?: string) => {
@@ -95,12 +96,13 @@ export function nationalAuthentication(options: NationalAuthOptions): RequestHan
   };
 
   const challenge = (bearerError?: string, scope?: string): string => {
-    if (!acceptsToken) return `Certificate ${REALM}`;
+    if (!acceptsTokens) return `Certificate ${REALM}`;
     const params = [REALM, ...(bearerError ? [`error="${bearerError}"`] : []), ...(scope ? [`scope="${scope}"`] : [])];
     return `Bearer ${params.join(", ")}`;
   };
 
-  async function attempt(req: Request): Promise<Attempt> {
+  async function attempt(req: Request, tokensAllowed: boolean): Promise<Attempt> {
+    const acceptsToken = tokensAllowed && acceptsTokens;
     const authorization = req.get("authorization");
     if (acceptsCertificate) {
       const socket = req.socket as Partial<TLSSocket>;
@@ -125,13 +127,15 @@ export function nationalAuthentication(options: NationalAuthOptions): RequestHan
   return async (req: Request, res: Response, next: NextFunction) => {
     const address = remoteAddress(req);
     const wait = limiter.retryAfterMs(address);
-    if (wait > 0) {
+    // A blocked address may still present a pinned certificate (verified at the handshake: nothing to
+    // guess), so that one guesser behind a shared address does not lock certificate clients out.
+    const result = await attempt(req, wait === 0);
+    if (wait > 0 && !result.ok) {
       options.observe?.("rate-limited");
       res.set("Retry-After", String(Math.ceil(wait / 1000)));
       next(new PasserelleError(ErrorCode.TooManyFailures, `too many failed authentications from this address; retry in ${Math.ceil(wait / 1000)} s`));
       return;
     }
-    const result = await attempt(req);
     if (!result.ok) {
       const { refusal } = result;
       options.observe?.("unauthenticated");

@@ -159,7 +159,7 @@ describe("national API authentication (8444, real sockets)", function () {
     });
     after(async () => gw?.stop());
 
-    it("after 5 failures an address gets 429 with Retry-After, even with a good token; other addresses are not blocked; audited once", async () => {
+    it("after 5 failures an address gets 429 with Retry-After, even with a good token (a pinned certificate still passes); other addresses are not blocked; audited once", async () => {
       const token = tokenOf(await gw.cli("clients", "add", "reader", "--scope", "consent:read", "--token"));
       for (let i = 0; i < 5; i++) expect((await gw.call("GET", CONSENT, { token: generateToken() })).status).to.equal(401);
       const blocked = await gw.call("GET", CONSENT, { token });
@@ -168,12 +168,13 @@ describe("national API authentication (8444, real sockets)", function () {
       expect(Number(blocked.headers["retry-after"])).to.be.within(1, 60);
       for (let i = 0; i < 20; i++) expect((await gw.call("GET", CONSENT, { token: generateToken() })).status).to.equal(429);
       expect((await gw.call("GET", CONSENT, { token, localAddress: "127.0.0.2" })).status, "another address").to.equal(200);
+      expect((await gw.call("GET", CONSENT, gw.devClient)).status, "a pinned certificate has nothing to guess: still accepted").to.equal(200);
 
       const events = await refusals(gw);
       expect(events.filter((e) => e.details?.outcome === "unauthenticated")).to.have.length(5);
       expect(events.filter((e) => e.details?.outcome === "rate-limited")).to.have.length(1);
       const metrics = await gw.gateway.context.metrics.registry.getSingleMetricAsString("passerelle_national_auth_total");
-      expect(metrics).to.contain('outcome="rate-limited"} 21').and.contain('outcome="unauthenticated"} 5').and.contain('outcome="accepted"} 1');
+      expect(metrics).to.contain('outcome="rate-limited"} 21').and.contain('outcome="unauthenticated"} 5').and.contain('outcome="accepted"} 2');
     });
   });
 
