@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { NationalClientRepository, generateToken, looksLikeToken, parseScopes, pinOfPem, tokenSha256 } from "../../src/api/clients";
 import { FailureLimiter } from "../../src/api/failure-limiter";
 import { scopeFor } from "../../src/api/scopes";
+import { loadConfig } from "../../src/config/load";
 import { generateDevPki } from "../../src/ops/dev-pki";
 import { forEachDatabase } from "../helpers/databases";
 import { runPasserelle } from "../helpers/cli";
@@ -45,6 +46,15 @@ describe("national clients", () => {
       expect(scopeFor("GET", "/v1/consentsX")).to.equal(undefined);
       expect(scopeFor("POST", "/v1/exchanges/1")).to.equal("exchanges");
     });
+  });
+
+  it("configuration: PASSERELLE_NATIONAL_AUTH defaults to certificate-or-token, the CA to <certs>/ca.pem; bad modes are refused", () => {
+    const defaults = loadConfig({ env: {}, cwd: "/srv/gw" }).nationalAuth;
+    expect(defaults).to.deep.equal({ mode: "certificate-or-token", clientCaFile: "/srv/gw/certs/ca.pem" });
+    const set = loadConfig({ env: { PASSERELLE_NATIONAL_AUTH: "token", PASSERELLE_NATIONAL_CLIENT_CA: "pki/national.pem", PASSERELLE_CERTS_DIR: "/etc/pki" }, cwd: "/srv/gw" }).nationalAuth;
+    expect(set).to.deep.equal({ mode: "token", clientCaFile: "/srv/gw/pki/national.pem" });
+    expect(loadConfig({ env: { PASSERELLE_CERTS_DIR: "/etc/pki" }, cwd: "/srv/gw" }).nationalAuth.clientCaFile).to.equal("/etc/pki/ca.pem");
+    expect(() => loadConfig({ env: { PASSERELLE_NATIONAL_AUTH: "none" }, cwd: "/srv/gw" })).to.throw(/PASSERELLE_NATIONAL_AUTH: must be one of certificate, token, certificate-or-token/);
   });
 
   describe("failure limiter", () => {
