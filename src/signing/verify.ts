@@ -6,10 +6,20 @@
 //  2. every algorithm on the allowlist (algorithms.ts), transforms exactly enveloped + exc-c14n, no
 //     comment or markup inside DigestValue / SignatureValue / X509Certificate, each strictly base64
 //     (base64.ts); the KeyInfo certificates parse whole (trust.ts parseCertificate);
-//  3. the certificate comes out of KeyInfo here and is checked against the trust list (trust.ts);
-//     xml-crypto gets it as publicCert, with getCertFromKeyInfo returning null;
-//  4. a fresh SignedXml per check; anything but checkSignature() === true (a throw included) fails;
-//  5. the result is what getSignedReferences() returned, re-parsed; never the input DOM.
+//  3. the certificate comes out of KeyInfo here and is checked against the trust list (trust.ts); its
+//     key must be RSA (the only signature methods allowed); xml-crypto, when it runs, gets it as
+//     publicCert, with getCertFromKeyInfo returning null;
+//  4. digest and signature value both verify (exc-check.ts; or a fresh SignedXml per check, where
+//     anything but checkSignature() === true, a throw included, fails);
+//  5. the result is the canonical content the digest covered (what getSignedReferences() returns
+//     with xml-crypto), re-parsed; never the input DOM.
+// Speed: the document is parsed once (or given parsed, verifyEnvelopedIn). The cryptography runs on the
+// signed element alone, isolated in a document of its own with the namespace bindings in scope
+// (isolate.ts explains why that is equivalent under exc-c14n): by our one-pass exc-c14n and
+// node:crypto (exc-check.ts) when no algorithm carries a parameter, by xml-crypto otherwise (an
+// InclusiveNamespaces PrefixList, which c14n.ts does not implement) or when asked (options.engine,
+// for cross-checks). Certificates parsed from KeyInfo are kept by their DER bytes
+// (certificate-cache.ts) and checked against the trust list on every call.
 // Messages never echo a SignatureValue, DigestValue or certificate: they go to partners and logs.
 import type { Document, Element } from "@xmldom/xmldom";
 import { SignedXml } from "xml-crypto";
@@ -17,7 +27,10 @@ import { ErrorCode, PasserelleError, isPasserelleError } from "../shared/errors"
 import { AllowedCanonicalizations, AllowedDigestMethods, AllowedSignatureMethods, AllowedTransforms, Algorithms, DSIG_NS, requireAllowedAlgorithm } from "./algorithms";
 import { decodeBase64Strict } from "../shared/base64";
 import { childElements, descendantElements, parseXmlStrict, pureText } from "./dom";
-import { checkSigner, parseCertificate, type SignerIdentity, type TrustList } from "./trust";
+import { parseKeyInfoCertificate } from "./certificate-cache";
+import { checkWithExcC14n, usesOnlyPlainExcC14n, type SignatureParts } from "./exc-check";
+import { isolateElement } from "./isolate";
+import { checkSigner, type SignerIdentity, type TrustList } from "./trust";
 
 /** Which element the signature must cover. */
 export type ReferenceTarget =
@@ -29,6 +42,12 @@ export type ReferenceTarget =
 export interface VerifyOptions {
   /** Time at which certificates must be valid (default: now). */
   at?: Date;
+  /**
+   * Who checks digest and signature value: "auto" (default: exc-check.ts unless an algorithm carries a
+   * parameter, then xml-crypto) or "xml-crypto" always (tests cross-check the two). Every other rule
+   * is applied the same either way.
+   */
+  engine?: "auto" | "xml-crypto";
 }
 
 export interface Verified {
@@ -46,16 +65,36 @@ export function verifyDocument(xml: string, trust: TrustList, options: VerifyOpt
 }
 
 export function verifyEnveloped(xml: string, trust: TrustList, target: ReferenceTarget, options: VerifyOptions = {}): Verified {
-  const doc = parseXmlStrict(xml, ErrorCode.SignatureInvalid);
+  return verify(parseXmlStrict(xml, ErrorCode.SignatureInvalid), xml, trust, target, options);
+}
+
+/**
+ * verifyEnveloped() on a document already parsed by parseXmlStrict() (e.g. a SOAP envelope read once
+ * for its header, then each assertion verified by ID). The document is not modified.
+ */
+export function verifyEnvelopedIn(doc: Document, trust: TrustList, target: ReferenceTarget, options: VerifyOptions = {}): Verified {
+  return verify(doc, undefined, trust, target, options);
+}
+
+function verify(doc: Document, xml: string | undefined, trust: TrustList, target: ReferenceTarget, options: VerifyOptions): Verified {
   const element = resolveTarget(doc, target);
   const signature = singleSignatureOf(element);
-  const { certificates } = checkSignatureStructure(signature, target);
+  const { certificates, parts } = checkSignatureStructure(signature, target);
 
-  const [leaf, ...intermediates] = certificates.map((der, i) => parseCertificate(der, `ds:X509Certificate ${i + 1}`, ErrorCode.SignatureInvalid));
+  const [leaf, ...intermediates] = certificates.map((der, i) => parseKeyInfoCertificate(der, `ds:X509Certificate ${i + 1}`));
   if (!leaf) throw invalid("KeyInfo carries no X509Certificate");
   const signer = checkSigner(leaf, intermediates, trust, options.at ?? new Date());
+  // An RSA SignatureMethod must not verify with another kind of key (node would check ECDSA).
+  if (leaf.node.publicKey.asymmetricKeyType !== "rsa") throw invalid("the signer's key is not an RSA key (the signature methods allowed are RSA)");
 
-  const signed = checkCryptographically(xml, signature, leaf.node.toString(), target);
+  let signed: string;
+  if ((options.engine ?? "auto") === "auto" && usesOnlyPlainExcC14n(parts.signedInfo)) {
+    signed = checkWithExcC14n(element, signature, parts, leaf.node);
+  } else {
+    // A document seal covers the root: its text is the document itself when we have it.
+    const signedText = target.kind === "document" && xml !== undefined ? xml : isolateElement(element);
+    signed = checkCryptographically(signedText, signature, leaf.node.toString(), target);
+  }
   const document = parseXmlStrict(signed, ErrorCode.SignatureInvalid);
   const root = document.documentElement;
   if (!root || root.namespaceURI !== element.namespaceURI || root.localName !== element.localName) {
@@ -102,12 +141,13 @@ function only(parent: Element, localName: string): Element {
   return found[0] as Element;
 }
 
-/** Checks the shape and algorithms of the signature before any cryptography; returns the KeyInfo certificates. */
-function checkSignatureStructure(signature: Element, target: ReferenceTarget): { certificates: Buffer[] } {
+/** Checks the shape and algorithms of the signature before any cryptography; returns the KeyInfo certificates and the values. */
+function checkSignatureStructure(signature: Element, target: ReferenceTarget): { certificates: Buffer[]; parts: SignatureParts } {
   if (childElements(signature, DSIG_NS, "Object").length > 0) throw invalid("ds:Object is not allowed in an enveloped signature");
   const signedInfo = only(signature, "SignedInfo");
   requireAllowedAlgorithm("CanonicalizationMethod", only(signedInfo, "CanonicalizationMethod").getAttribute("Algorithm"));
-  requireAllowedAlgorithm("SignatureMethod", only(signedInfo, "SignatureMethod").getAttribute("Algorithm"));
+  const signatureMethod = only(signedInfo, "SignatureMethod").getAttribute("Algorithm");
+  requireAllowedAlgorithm("SignatureMethod", signatureMethod);
   const reference = only(signedInfo, "Reference");
 
   const uri = reference.getAttribute("URI");
@@ -120,14 +160,15 @@ function checkSignatureStructure(signature: Element, target: ReferenceTarget): {
   if (transforms.length !== REQUIRED_TRANSFORMS.length || transforms.some((t, i) => t !== REQUIRED_TRANSFORMS[i])) {
     throw new PasserelleError(ErrorCode.AlgorithmRefused, `transforms must be exactly enveloped-signature then exc-c14n, got ${transforms.join(", ")}`, { location: "ds:Transforms" });
   }
-  requireAllowedAlgorithm("DigestMethod", only(reference, "DigestMethod").getAttribute("Algorithm"));
-  decodeBase64Strict(pureText(only(reference, "DigestValue"), ErrorCode.SignatureInvalid, "ds:DigestValue"), "ds:DigestValue");
-  decodeBase64Strict(pureText(only(signature, "SignatureValue"), ErrorCode.SignatureInvalid, "ds:SignatureValue"), "ds:SignatureValue");
+  const digestMethod = only(reference, "DigestMethod").getAttribute("Algorithm");
+  requireAllowedAlgorithm("DigestMethod", digestMethod);
+  const digestValue = decodeBase64Strict(pureText(only(reference, "DigestValue"), ErrorCode.SignatureInvalid, "ds:DigestValue"), "ds:DigestValue");
+  const signatureValue = decodeBase64Strict(pureText(only(signature, "SignatureValue"), ErrorCode.SignatureInvalid, "ds:SignatureValue"), "ds:SignatureValue");
 
   const x509Data = only(only(signature, "KeyInfo"), "X509Data");
   const certificates = childElements(x509Data, DSIG_NS, "X509Certificate").map((c) => decodeBase64Strict(pureText(c, ErrorCode.SignatureInvalid, "ds:X509Certificate"), "ds:X509Certificate"));
   if (certificates.length === 0) throw invalid("KeyInfo/X509Data carries no X509Certificate");
-  return { certificates };
+  return { certificates, parts: { signedInfo, signatureMethod: signatureMethod as string, digestMethod: digestMethod as string, digestValue, signatureValue } };
 }
 
 /** Only the allowlisted algorithms are registered on the verifier (defence in depth). */
