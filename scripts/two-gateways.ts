@@ -12,8 +12,6 @@ import { startGateway, type RunningGateway } from "../src/app/gateway";
 import { GATEWAY_MODULES } from "../src/app/modules";
 import { loadConfig } from "../src/config/load";
 import type { Config } from "../src/config/schema";
-import { seedDemoConsents } from "../src/consent/demo";
-import { consentServiceOf } from "../src/consent/module";
 import { DEMO_COUNTRY_ENV } from "../src/national/demo";
 import { certFile, generateDevPki, keyFile, PKI_NAMES, TRUST_DIR } from "../src/ops/dev-pki";
 import { createLogger, type Logger } from "../src/shared/logger";
@@ -70,12 +68,6 @@ async function freePort(): Promise<number> {
     });
   });
 }
-
-/**
- * Consents of the BE demo patients (src/national/demo/BE/), granted in the BE gateway's consent
- * registry as the LU demo patients' are in LU's (src/consent/demo.ts): both services, every country.
- */
-export const BE_DEMO_PATIENTS_WITH_CONSENT = ["58021512345", "90110422216"] as const;
 
 const quietLogger = (): Logger => createLogger({ level: "silent", destination: new Writable({ write: (_c, _e, done) => done() }) });
 
@@ -141,9 +133,8 @@ export async function startTwoGateways(options: TwoGatewaysOptions = {}): Promis
   }
 
   const startOne = async (country: DemoCountry) => {
-    const gateway = await startGateway({ config: configs[country], logger: logger.child({ gateway: country }), modules: GATEWAY_MODULES });
-    if (country === "BE") await seedDemoConsents(consentServiceOf(gateway.context), BE_DEMO_PATIENTS_WITH_CONSENT);
-    return gateway;
+    // Each gateway seeds its own demo records and consents (PASSERELLE_DEMO_SEED; src/consent/demo.ts).
+    return startGateway({ config: configs[country], logger: logger.child({ gateway: country }), modules: GATEWAY_MODULES });
   };
   const gateways = {} as Record<DemoCountry, DemoGateway>;
   const running = new Set<DemoCountry>();

@@ -9,7 +9,7 @@ import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { consentAuditSinkFor } from "../audit/consent-sink";
 import { AuditTrail } from "../audit/trail";
-import { parseBound } from "../consent/command";
+import { checkPatientId, parseBound } from "../consent/command";
 import { MYHEALTH_EU_COUNTRIES, isMyHealthEuCountry } from "../consent/countries";
 import { ConsentProblem, consentError, consentProblemOf } from "../consent/errors";
 import { importConsents } from "../consent/import";
@@ -17,14 +17,14 @@ import { CONSENT_SERVICES, CONSENT_SOURCES, PURPOSES_OF_USE, type ConsentAction,
 import { ConsentRepository } from "../consent/repository";
 import { ConsentService, nationalPatientDirectory, type PatientDirectory } from "../consent/service";
 import { EmbeddedNationalStore } from "../national/embedded-store";
-import { matriculeProblem } from "../national/matricule";
+import { nationalPatientIdRuleOf } from "../national/patient-id";
 import type { Database } from "../storage/database";
 import { ExitCode, type CliContext } from "./context";
 
 /** Who the national records know: the embedded national store (tests may point it elsewhere). */
-const embeddedDirectory = (database: Database): PatientDirectory | undefined => nationalPatientDirectory(new EmbeddedNationalStore(database));
+const embeddedDirectory = (database: Database, system?: string): PatientDirectory | undefined => nationalPatientDirectory(new EmbeddedNationalStore(database), system);
 let cliPatientDirectory = embeddedDirectory;
-export function setCliPatientDirectory(factory: ((database: Database) => PatientDirectory | undefined) | undefined): void {
+export function setCliPatientDirectory(factory: ((database: Database, system?: string) => PatientDirectory | undefined) | undefined): void {
   cliPatientDirectory = factory ?? embeddedDirectory;
 }
 
@@ -46,12 +46,14 @@ export function registerConsentCommands(program: Command, ctx: CliContext): void
   const withService = <T>(fn: (service: ConsentService) => Promise<T>) =>
     ctx.withDatabase((database) => {
       const config = ctx.config();
-      const patients = cliPatientDirectory(database);
+      const patientIds = nationalPatientIdRuleOf(config);
+      const patients = cliPatientDirectory(database, patientIds.system);
       return fn(
         new ConsentService({
           repository: new ConsentRepository(database),
           audit: consentAuditSinkFor(new AuditTrail(database), config),
           policy: { emergency: config.emergencyAccess },
+          patientIds,
           ...(patients ? { patients } : {}),
           cacheTtlMs: 0,
         }),
@@ -69,10 +71,13 @@ export function registerConsentCommands(program: Command, ctx: CliContext): void
     }
   };
 
+  // The configured country's patient ids (LU: the matricule), checked before the database is opened.
+  const checkPatient = (patient: string) => checkPatientId(patient, nationalPatientIdRuleOf(ctx.config()));
+
   const change = (action: ConsentAction) =>
-    guarded(async (matricule: string, o: ChangeOptions) => {
+    guarded(async (patient: string, o: ChangeOptions) => {
       const raw = {
-        patient: matricule,
+        patient,
         action,
         ...(o.service.length > 0 ? { services: o.service } : {}),
         ...(o.country.length > 0 ? { countries: o.country } : {}),
@@ -89,7 +94,7 @@ export function registerConsentCommands(program: Command, ctx: CliContext): void
 
   const changeCommand = (name: ConsentAction, description: string) =>
     consent
-      .command(`${name} <matricule>`)
+      .command(`${name} <patient>`)
       .description(description)
       .option("--service <ps|ep>", "ps (Patient Summary) or ep (ePrescription/eDispensation); repeatable; default both", collect, [])
       .option("--country <CC>", "MyHealth@EU country (ISO alpha-2); repeatable; default every MyHealth@EU country", collect, [])
@@ -105,42 +110,42 @@ export function registerConsentCommands(program: Command, ctx: CliContext): void
   changeCommand("revoke", "record a revocation; it wins over every older grant of the same scope").action(change("revoke"));
 
   consent
-    .command("show <matricule>")
+    .command("show <patient>")
     .description("current consent, derived from the history")
     .option("--json", "machine-readable output")
     .option("--at <time>", "state at this date or timestamp (default now)")
     .action(
-      guarded(async (matricule: string, o: { json?: boolean; at?: string }) => {
-        checkMatricule(matricule);
+      guarded(async (patient: string, o: { json?: boolean; at?: string }) => {
+        checkPatient(patient);
         const at = o.at === undefined ? new Date() : time(o.at, "--at");
         const current = await withService(async (s) => {
-          await s.assertKnownPatient(matricule);
-          return s.current(matricule, at);
+          await s.assertKnownPatient(patient);
+          return s.current(patient, at);
         });
         if (o.json) {
           ctx.out(JSON.stringify(current, null, 2));
           return;
         }
         const { state } = current;
-        ctx.out(`patient ${matricule}: consent version ${state.version}, at ${current.at}`);
+        ctx.out(`patient ${patient}: consent version ${state.version}, at ${current.at}`);
         for (const service of CONSENT_SERVICES) ctx.out(`  ${service}: ${describeCountries(state.permitted[service])}`);
         ctx.out(`  grants in force: ${state.grantsInForce.length > 0 ? state.grantsInForce.map((v) => `v${v}`).join(", ") : "none"}`);
       }),
     );
 
   consent
-    .command("history <matricule>")
+    .command("history <patient>")
     .description("every recorded change, oldest first")
     .option("--json", "machine-readable output")
     .action(
-      guarded(async (matricule: string, o: { json?: boolean }) => {
-        checkMatricule(matricule);
+      guarded(async (patient: string, o: { json?: boolean }) => {
+        checkPatient(patient);
         const history = await withService(async (s) => {
-          await s.assertKnownPatient(matricule);
-          return s.history(matricule);
+          await s.assertKnownPatient(patient);
+          return s.history(patient);
         });
         if (o.json) ctx.out(JSON.stringify(history, null, 2));
-        else if (history.length === 0) ctx.out(`patient ${matricule}: no consent recorded`);
+        else if (history.length === 0) ctx.out(`patient ${patient}: no consent recorded`);
         else for (const r of history) ctx.out(describeRecord(r));
       }),
     );
@@ -178,33 +183,28 @@ export function registerConsentCommands(program: Command, ctx: CliContext): void
     );
 
   consent
-    .command("check <matricule>")
+    .command("check <patient>")
     .description("decide as the gateway would; exit 0 permit, 1 deny (the decision is audited)")
     .requiredOption("--country <CC>", "requesting MyHealth@EU country")
     .requiredOption("--service <ps|ep>", "ps or ep")
     .option("--purpose <purpose>", `purpose of use: ${PURPOSES_OF_USE.join(" or ")}`, "TREATMENT")
     .option("--at <time>", "date or timestamp of the request (default now)")
     .action(
-      guarded(async (matricule: string, o: { country: string; service: string; purpose: string; at?: string }) => {
-        checkMatricule(matricule);
+      guarded(async (patient: string, o: { country: string; service: string; purpose: string; at?: string }) => {
+        checkPatient(patient);
         const country = o.country.toUpperCase();
         if (!isMyHealthEuCountry(country)) throw consentError(ConsentProblem.CountryUnknown, `unknown country code ${o.country}: not one of ${MYHEALTH_EU_COUNTRIES.join(", ")}`);
         if (!(CONSENT_SERVICES as readonly string[]).includes(o.service)) throw consentError(ConsentProblem.InputInvalid, `--service must be ps or ep, got ${o.service}`);
         if (!(PURPOSES_OF_USE as readonly string[]).includes(o.purpose)) throw consentError(ConsentProblem.InputInvalid, `--purpose must be TREATMENT or EMERGENCY, got ${o.purpose}`);
         const at = o.at === undefined ? Date.now() : time(o.at, "--at").getTime();
         const decision = await withService(async (s) => {
-          await s.assertKnownPatient(matricule);
-          return s.check({ patient: matricule, country, service: o.service as "ps" | "ep", purpose: o.purpose as "TREATMENT" | "EMERGENCY", at }, { correlationId: "cli:check" });
+          await s.assertKnownPatient(patient);
+          return s.check({ patient, country, service: o.service as "ps" | "ep", purpose: o.purpose as "TREATMENT" | "EMERGENCY", at }, { correlationId: "cli:check" });
         });
         ctx.out(describeDecision(decision));
         ctx.setExitCode(decision.permit ? ExitCode.Ok : ExitCode.NegativeVerdict);
       }),
     );
-}
-
-function checkMatricule(value: string): void {
-  const p = matriculeProblem(value);
-  if (p) throw consentError(ConsentProblem.MatriculeInvalid, `invalid matricule ${value}: ${p.message}`);
 }
 
 function time(value: string, option: string): Date {

@@ -3,6 +3,7 @@
 // (overlap, request id reuse, version) are in registry-rules.ts.
 import { z } from "zod";
 import { matriculeProblem } from "../national/matricule";
+import { LUXEMBOURG_PATIENT_ID, type NationalPatientIdRule } from "../national/patient-id";
 import { type CountryCode, isMyHealthEuCountry } from "./countries";
 import { ConsentProblem, consentError } from "./errors";
 import { CONSENT_ACTIONS, CONSENT_SERVICES, CONSENT_SOURCES, type ConsentCommand, type ConsentService, type CountryScope } from "./model";
@@ -50,8 +51,29 @@ export interface ParsedCommand {
   readonly expectedVersion: number | undefined;
 }
 
-/** Parses and normalises (sorted, de-duplicated scopes; UTC bounds). Throws a consent error. */
-export function parseCommand(raw: unknown): ParsedCommand {
+/**
+ * The patient id when it passes the configured country's rule (national/patient-id.ts). A matricule
+ * (LU) keeps its precise problem (CONSENT_MATRICULE_INVALID, details.matriculeProblem); another
+ * country's identifier that fails the generic format check is CONSENT_INPUT_INVALID.
+ */
+export function checkPatientId(value: string, rule: NationalPatientIdRule = LUXEMBOURG_PATIENT_ID, location = "/patient"): string {
+  if (rule.check === LUXEMBOURG_PATIENT_ID.check) {
+    const mp = matriculeProblem(value);
+    if (mp) throw consentError(ConsentProblem.MatriculeInvalid, `invalid matricule ${JSON.stringify(value)}: ${mp.message}`, { location, matriculeProblem: mp.problem });
+    return value;
+  }
+  try {
+    return rule.check(value, location);
+  } catch (e) {
+    throw consentError(ConsentProblem.InputInvalid, `invalid patient id ${JSON.stringify(value)}: ${(e as Error).message}`, { location });
+  }
+}
+
+/**
+ * Parses and normalises (sorted, de-duplicated scopes; UTC bounds). The patient id is checked by the
+ * configured country's rule (default: the matricule). Throws a consent error.
+ */
+export function parseCommand(raw: unknown, patientIds: NationalPatientIdRule = LUXEMBOURG_PATIENT_ID): ParsedCommand {
   const parsed = commandInput.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => ({ location: `/${i.path.join("/")}`, message: i.message }));
@@ -59,8 +81,7 @@ export function parseCommand(raw: unknown): ParsedCommand {
     throw consentError(ConsentProblem.InputInvalid, `invalid consent command at ${first.location}: ${first.message}`, { location: first.location, problems });
   }
   const input = parsed.data;
-  const mp = matriculeProblem(input.patient);
-  if (mp) throw consentError(ConsentProblem.MatriculeInvalid, `invalid matricule ${JSON.stringify(input.patient)}: ${mp.message}`, { location: "/patient", matriculeProblem: mp.problem });
+  checkPatientId(input.patient, patientIds);
 
   const services: ConsentService[] = [...new Set(input.services ?? CONSENT_SERVICES)].sort();
   const countries = normaliseCountries(input.countries);

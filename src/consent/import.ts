@@ -105,7 +105,7 @@ export async function importConsents(service: ConsentService, input: AsyncIterab
     }
     if (l.text.trim() === "") continue;
     try {
-      const { command, expectedVersion } = parseCommand(JSON.parse(l.text));
+      const { command, expectedVersion } = parseCommand(JSON.parse(l.text), service.patientIds);
       batch.push({ line: l.number, command, expectedVersion });
     } catch (e) {
       reject(l.number, e instanceof SyntaxError ? consentError(ConsentProblem.InputInvalid, `not JSON: ${e.message}`) : e);

@@ -7,12 +7,13 @@ import type { GatewayContext, GatewayModule } from "../app/module";
 import { ErrorCode, PasserelleError } from "../shared/errors";
 import { consentAuditSinkOf } from "../audit/module";
 import type { AuditSink } from "./audit";
-import { seedDemoConsents } from "./demo";
+import { demoPatientsWithConsent, seedDemoConsents } from "./demo";
 import type { DecisionPolicy } from "./model";
 import { ConsentRepository } from "./repository";
 import { consentRouter } from "./router";
 import { ConsentService, nationalPatientDirectory, type PatientDirectory } from "./service";
 import { EmbeddedNationalStore } from "../national/embedded-store";
+import { nationalPatientIdRuleOf } from "../national/patient-id";
 
 export const CONSENT_API_PATH = "/api/v1/consents";
 
@@ -39,18 +40,21 @@ export function createConsentModule(options: ConsentModuleOptions = {}): Gateway
     name: "consent",
     start(ctx) {
       const policy: DecisionPolicy = options.policy?.(ctx) ?? { emergency: ctx.config.emergencyAccess };
-      const patients = options.patients ? options.patients(ctx) : nationalPatientDirectory(new EmbeddedNationalStore(ctx.database));
+      // The configured country's patient ids (PASSERELLE_COUNTRY, PASSERELLE_NATIONAL_PATIENT_ID_OID).
+      const patientIds = nationalPatientIdRuleOf(ctx.config);
+      const patients = options.patients ? options.patients(ctx) : nationalPatientDirectory(new EmbeddedNationalStore(ctx.database, { patientId: patientIds }), patientIds.system);
       const service = new ConsentService({
         repository: new ConsentRepository(ctx.database),
         audit: (options.audit ?? consentAuditSinkOf)(ctx),
         policy,
+        patientIds,
         ...(patients ? { patients } : {}),
       });
       services.set(ctx, service);
       ctx.nationalRouter.use(CONSENT_API_PATH, consentRouter(service));
     },
     async seedDemo(ctx) {
-      await seedDemoConsents(consentServiceOf(ctx));
+      await seedDemoConsents(consentServiceOf(ctx), demoPatientsWithConsent(ctx.config.country));
     },
   };
 }

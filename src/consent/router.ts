@@ -6,7 +6,6 @@
 //   POST /import              NDJSON bulk import, streamed progress (Accept: application/x-ndjson)
 import express, { Router, type Request, type Response } from "express";
 import { requestIdOf } from "../shared/logger";
-import { matriculeProblem } from "../national/matricule";
 import { parseBound } from "./command";
 import { ConsentProblem, consentError, consentProblemOf } from "./errors";
 import { importConsents, type ImportLineError, type ImportProgress } from "./import";
@@ -64,7 +63,7 @@ export function consentRouter(service: ConsentService): Router {
   });
 
   router.post("/:patient", express.json({ limit: MAX_BODY, type: "application/json" }), async (req: Request, res: Response) => {
-    const patient = pathPatient(String(req.params.patient));
+    const patient = service.checkPatientId(String(req.params.patient));
     const body: unknown = req.body;
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw consentError(ConsentProblem.InputInvalid, "body must be a JSON object (application/json)");
     const given = (body as { patient?: unknown }).patient;
@@ -111,14 +110,8 @@ function queryTime(value: string): string {
   return iso;
 }
 
-function pathPatient(value: string): string {
-  const p = matriculeProblem(value);
-  if (p) throw consentError(ConsentProblem.MatriculeInvalid, `invalid matricule ${JSON.stringify(value)}: ${p.message}`, { location: "/patient" });
-  return value;
-}
-
 async function knownPatient(service: ConsentService, value: string): Promise<string> {
-  const patient = pathPatient(value);
+  const patient = service.checkPatientId(value);
   await service.assertKnownPatient(patient);
   return patient;
 }

@@ -6,10 +6,10 @@
 // - every decision, permit and deny, goes to the audit trail with its reason before it is returned;
 // - a change is refused for a patient the national record system does not know (when a directory
 //   is given) and for everything planAppend() refuses.
-import { MATRICULE_OID } from "../national/matricule";
+import { LUXEMBOURG_PATIENT_ID, type NationalPatientIdRule } from "../national/patient-id";
 import type { NationalRecords } from "../national/port";
 import type { AuditSink } from "./audit";
-import { parseCommand } from "./command";
+import { checkPatientId, parseCommand } from "./command";
 import { decide, toEpochMs } from "./decision";
 import { ConsentProblem, consentError } from "./errors";
 import type { ConsentCommand, ConsentRecord, Decision, DecisionPolicy, DecisionQuery } from "./model";
@@ -19,18 +19,20 @@ import type { AppendResult, ConsentRepository } from "./repository";
 
 /** Does the national record system know this patient? */
 export interface PatientDirectory {
-  exists(matricule: string): Promise<boolean>;
+  exists(patient: string): Promise<boolean>;
 }
 
-/** A PatientDirectory over the national records port (identifier system: the matricule's OID). */
-export function nationalPatientDirectory(national: NationalRecords, system: string = MATRICULE_OID): PatientDirectory {
-  return { exists: async (matricule) => (await national.findPatient({ system, value: matricule })) !== undefined };
+/** A PatientDirectory over the national records port (identifier system: default the matricule's OID). */
+export function nationalPatientDirectory(national: NationalRecords, system: string = LUXEMBOURG_PATIENT_ID.system): PatientDirectory {
+  return { exists: async (patient) => (await national.findPatient({ system, value: patient })) !== undefined };
 }
 
 export interface ConsentServiceOptions {
   readonly repository: ConsentRepository;
   readonly audit: AuditSink;
   readonly policy?: DecisionPolicy;
+  /** The patient ids consent speaks of: the configured country's (nationalPatientIdRuleOf); default the matricule. */
+  readonly patientIds?: NationalPatientIdRule;
   /** When given, changes for patients it does not know are refused (CONSENT_PATIENT_UNKNOWN). */
   readonly patients?: PatientDirectory;
   /** Patients whose history stays cached (default 100 000). */
@@ -50,6 +52,7 @@ export interface CurrentConsent {
 export class ConsentService {
   readonly repository: ConsentRepository;
   readonly policy: DecisionPolicy;
+  readonly patientIds: NationalPatientIdRule;
   private readonly audit: AuditSink;
   private readonly patients: PatientDirectory | undefined;
   private readonly cacheSize: number;
@@ -63,6 +66,7 @@ export class ConsentService {
     this.repository = options.repository;
     this.audit = options.audit;
     this.policy = options.policy ?? DEFAULT_DECISION_POLICY;
+    this.patientIds = options.patientIds ?? LUXEMBOURG_PATIENT_ID;
     this.patients = options.patients;
     this.cacheSize = options.cacheSize ?? 100_000;
     this.cacheTtlMs = options.cacheTtlMs ?? 5000;
@@ -127,7 +131,7 @@ export class ConsentService {
 
   /** Validates raw input (REST body, CLI) and records it. */
   async recordRaw(raw: unknown, context: { correlationId?: string; expectedVersion?: number } = {}): Promise<AppendResult> {
-    const { command, expectedVersion } = parseCommand(raw);
+    const { command, expectedVersion } = parseCommand(raw, this.patientIds);
     return this.record(command, { ...context, expectedVersion: context.expectedVersion ?? expectedVersion });
   }
 
@@ -153,6 +157,11 @@ export class ConsentService {
       });
     }
     return result;
+  }
+
+  /** The patient id when it passes the configured country's rule; a consent error otherwise. */
+  checkPatientId(patient: string, location = "/patient"): string {
+    return checkPatientId(patient, this.patientIds, location);
   }
 
   async assertKnownPatient(patient: string): Promise<void> {
