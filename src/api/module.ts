@@ -9,7 +9,7 @@ import { nationalAuthentication } from "./auth";
 import { NationalClientRepository, pinOfPem } from "./clients";
 import { FailureLimiter, type FailureLimiterOptions } from "./failure-limiter";
 import { NATIONAL_SCOPES } from "./scopes";
-import { readNationalClientCas, requestClientCertificates } from "./tls";
+import { readNationalClientCas, withNationalClientCertificates } from "./tls";
 
 export const API_PATH = "/api";
 /** The embedded demo's client: the development `tls-client` certificate, every scope. */
@@ -62,7 +62,7 @@ export function createNationalApiModule(options: NationalApiModuleOptions = {}):
         }),
       );
       if (mode !== "token") {
-        ctx.onListening(({ national }) => requestClientCertificates(national, ctx.tls.server, cas));
+        ctx.customizeNationalTls((tlsOptions) => withNationalClientCertificates(tlsOptions, cas));
       }
       ctx.logger.info({ mode, clientCaFile: mode === "token" ? undefined : clientCaFile }, "national API authentication");
     },

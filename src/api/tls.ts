@@ -3,14 +3,9 @@
 // chain against the national client CA(s) only (PASSERELLE_NATIONAL_CLIENT_CA; never the public
 // roots); the result is `socket.authorized`, which the middleware (auth.ts) reads.
 import { existsSync, readFileSync } from "node:fs";
-import type { Server } from "node:http";
-import type { Server as TlsServer } from "node:tls";
+import type { ServerOptions } from "node:https";
 import { parsePemCertificates } from "../exchange/partners/certificates";
-import type { KeyAndCertificate } from "../ops/certs";
 import { ErrorCode, PasserelleError } from "../shared/errors";
-
-/** TLS 1.2 at least, as on every listener (REFERENCE.md "Transport"). */
-const MIN_TLS_VERSION = "TLSv1.2";
 
 /** The CA certificates of the national client CA file, as PEM (one entry per certificate). */
 export function readNationalClientCas(file: string): string[] {
@@ -25,15 +20,11 @@ export function readNationalClientCas(file: string): string[] {
 }
 
 /**
- * Makes a listening HTTPS server request (not require) a client certificate verified against `cas`.
- * Node reads `requestCert` / `rejectUnauthorized` from the server for each new connection and
- * `setSecureContext` swaps the CA list for the next handshakes.
+ * The national listener's TLS options, requesting (not requiring) a client certificate verified
+ * against `cas`: certificate and bearer-token clients share the listener, and the middleware reads
+ * the verdict from `socket.authorized`.
  */
-export function requestClientCertificates(server: Server, identity: Pick<KeyAndCertificate, "keyPem" | "certPem">, cas: readonly string[]): void {
-  const tlsServer = server as unknown as TlsServer & { requestCert: boolean; rejectUnauthorized: boolean };
-  if (typeof tlsServer.setSecureContext !== "function") throw new PasserelleError(ErrorCode.Internal, "the national listener is not a TLS server");
+export function withNationalClientCertificates(options: ServerOptions, cas: readonly string[]): ServerOptions {
   if (cas.length === 0) throw new PasserelleError(ErrorCode.ConfigInvalid, "PASSERELLE_NATIONAL_CLIENT_CA holds no certificate");
-  tlsServer.setSecureContext({ key: identity.keyPem, cert: identity.certPem, ca: [...cas], minVersion: MIN_TLS_VERSION });
-  tlsServer.requestCert = true;
-  tlsServer.rejectUnauthorized = false;
+  return { ...options, ca: [...cas], requestCert: true, rejectUnauthorized: false };
 }

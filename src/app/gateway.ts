@@ -17,7 +17,7 @@ import { bindInstanceIdentity } from "../storage/instance";
 import { ALL_MIGRATIONS } from "../storage/migration-registry";
 import { runMigrations } from "../storage/migrations";
 import type { ServerOptions } from "node:https";
-import { close, defaultPartnerTlsOptions, edgeApp, listen, nationalServer, opsServer, partnerServer, type ListenerName } from "./listeners";
+import { close, defaultNationalTlsOptions, defaultPartnerTlsOptions, edgeApp, listen, nationalServer, opsServer, partnerServer, type ListenerName } from "./listeners";
 import type { GatewayContext, GatewayModule } from "./module";
 
 export interface StartGatewayOptions {
@@ -47,6 +47,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   const { config, logger } = options;
   const cleanups: Array<() => Promise<void> | void> = [];
   const partnerTls: Array<(o: ServerOptions) => ServerOptions> = [];
+  const nationalTls: Array<(o: ServerOptions) => ServerOptions> = [];
   const listeningHooks: Array<(servers: Readonly<Record<ListenerName, Server>>) => Promise<void> | void> = [];
   const servers: Server[] = [];
   let database: Database | undefined;
@@ -95,6 +96,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       partnerRouter: Router(),
       nationalRouter: Router(),
       customizePartnerTls: (fn) => partnerTls.push(fn),
+      customizeNationalTls: (fn) => nationalTls.push(fn),
       onListening: (fn) => listeningHooks.push(fn),
       onStop: (fn) => cleanups.push(fn),
     };
@@ -114,7 +116,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     const { host, partnerPort, nationalPort, opsPort } = config.listen;
     const partnerOptions = partnerTls.reduce((options, customize) => customize(options), defaultPartnerTlsOptions(tls));
     const partner = partnerServer(edgeApp({ listener: "partner", logger, metrics, router: context.partnerRouter }), partnerOptions);
-    const national = nationalServer(edgeApp({ listener: "national", logger, metrics, router: context.nationalRouter }), tls);
+    const nationalOptions = nationalTls.reduce((options, customize) => customize(options), defaultNationalTlsOptions(tls));
+    const national = nationalServer(edgeApp({ listener: "national", logger, metrics, router: context.nationalRouter }), nationalOptions);
     const ops = opsServer(edgeApp({ listener: "ops", logger, metrics, router: healthRoutes(readiness, metrics.registry), quietPaths: ["/healthz", "/readyz", "/metrics"] }));
     servers.push(partner, national, ops);
     const ports = {

@@ -56,8 +56,12 @@ export function partnerServer(app: express.Express, options: ServerOptions): Ser
   return createHttpsServer({ ...options, minVersion: options.minVersion ?? MIN_TLS_VERSION }, app);
 }
 
-export function nationalServer(app: express.Express, tls: TlsMaterial): Server {
-  return createHttpsServer({ key: tls.server.keyPem, cert: tls.server.certPem, minVersion: MIN_TLS_VERSION }, app);
+export function defaultNationalTlsOptions(tls: TlsMaterial): ServerOptions {
+  return { key: tls.server.keyPem, cert: tls.server.certPem, minVersion: MIN_TLS_VERSION };
+}
+
+export function nationalServer(app: express.Express, options: ServerOptions): Server {
+  return createHttpsServer({ ...options, minVersion: options.minVersion ?? MIN_TLS_VERSION }, app);
 }
 
 export function opsServer(app: express.Express): Server {

@@ -36,6 +36,11 @@ export interface GatewayContext {
    * Customisations apply in registration order, each receiving the previous result.
    */
   customizePartnerTls(fn: (options: ServerOptions) => ServerOptions): void;
+  /**
+   * Replaces the national listener's TLS options (default: our server certificate, TLS >= 1.2, no
+   * client certificate asked), e.g. to request national clients' certificates (src/api/tls.ts).
+   */
+  customizeNationalTls(fn: (options: ServerOptions) => ServerOptions): void;
   /** Called once the three listeners are bound (e.g. to follow trust changes on the partner server). */
   onListening(fn: (servers: Readonly<Record<"partner" | "national" | "ops", Server>>) => Promise<void> | void): void;
   /** Cleanup run on shutdown, in reverse order of registration, after the listeners have closed. */
