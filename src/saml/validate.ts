@@ -10,12 +10,12 @@
 //     two-factor AuthnContext, attributes, role, purpose, permissions, on-behalf-of; the TRC bound to
 //     the HCP assertion (1002) and to the request's patient (4206);
 //  4. replay: the message's WS-Addressing MessageID must not have been accepted before (replay.ts).
-import type { Element } from "@xmldom/xmldom";
+import type { Document, Element } from "@xmldom/xmldom";
 import type { PartnerRegistry, RegisteredPartner } from "../exchange/partners/registry";
 import { ErrorCode, isPasserelleError } from "../shared/errors";
 import type { SignerIdentity } from "../signing/trust";
 import { childElements } from "../signing/dom";
-import { verifyEnveloped } from "../signing/verify";
+import { verifyEnvelopedIn } from "../signing/verify";
 import { readSecurityHeader, type FoundAssertion } from "./header";
 import { readAssertion } from "./read";
 import { AssertionRefused, refuse } from "./refusal";
@@ -69,12 +69,16 @@ function signatureRefusal(e: unknown, kind: AssertionKind): AssertionRefused {
   throw e;
 }
 
-/** Verifies one assertion's signature against the signing trust of `candidates` (the peer, or every partner offline). */
-function verifyAssertion(xml: string, found: FoundAssertion, candidates: readonly RegisteredPartner[], registry: PartnerRegistry, at: Date): VerifiedAssertion {
+/**
+ * Verifies one assertion's signature against the signing trust of `candidates` (the peer, or every
+ * partner offline), in the envelope parsed once by readSecurityHeader (verifyEnvelopedIn does not
+ * modify it).
+ */
+function verifyAssertion(envelope: Document, found: FoundAssertion, candidates: readonly RegisteredPartner[], registry: PartnerRegistry, at: Date): VerifiedAssertion {
   let untrusted: unknown;
   for (const partner of candidates) {
     try {
-      const verified = verifyEnveloped(xml, partner.signingTrust, { kind: "id", id: found.id, idAttributes: ["ID"] }, { at });
+      const verified = verifyEnvelopedIn(envelope, partner.signingTrust, { kind: "id", id: found.id, idAttributes: ["ID"] }, { at });
       const root = verified.document.documentElement as Element;
       const issuer = childElements(root, SAML_NS, "Issuer")[0];
       if (root.getAttribute("ID") !== found.id || issuer?.getAttribute("NameQualifier") !== AssertionKinds[found.kind]) {
@@ -90,7 +94,7 @@ function verifyAssertion(xml: string, found: FoundAssertion, candidates: readonl
   const others = registry.all().filter((p) => !candidates.includes(p));
   for (const other of others) {
     try {
-      verifyEnveloped(xml, other.signingTrust, { kind: "id", id: found.id, idAttributes: ["ID"] }, { at });
+      verifyEnvelopedIn(envelope, other.signingTrust, { kind: "id", id: found.id, idAttributes: ["ID"] }, { at });
       throw refuse("1001", found.kind, `signed by a certificate trusted for partner ${other.partner.country}, not for the TLS peer ${candidates.map((c) => c.partner.country).join(", ")}`);
     } catch (e) {
       if (e instanceof AssertionRefused) throw e;
@@ -114,7 +118,7 @@ export async function validateAssertions(xml: string, o: ValidateOptions): Promi
     notChecked.push("TLS peer (offline: the partner is the one trusting the HCP signer)");
   }
 
-  const hcpVerified = verifyAssertion(xml, header.hcp, candidates, o.registry, at);
+  const hcpVerified = verifyAssertion(header.document, header.hcp, candidates, o.registry, at);
   const partner = hcpVerified.partner;
   const hcp = checkHcp(readAssertion(hcpVerified.root, "hcp"), at, o.service, o.policy);
   if (hcp.homeCommunityId !== undefined && hcp.homeCommunityId !== partner.partner.homeCommunityId) {
@@ -124,7 +128,7 @@ export async function validateAssertions(xml: string, o: ValidateOptions): Promi
 
   let trc: TreatmentRelationship | undefined;
   if (header.trc) {
-    const v = verifyAssertion(xml, header.trc, [partner], o.registry, at);
+    const v = verifyAssertion(header.document, header.trc, [partner], o.registry, at);
     trc = checkTrc(readAssertion(v.root, "trc"), at, hcp);
     signers.trc = v.signer;
   } else if (NEEDS_TRC[o.service]) {
@@ -137,7 +141,7 @@ export async function validateAssertions(xml: string, o: ValidateOptions): Promi
   }
 
   if (header.nok) {
-    const v = verifyAssertion(xml, header.nok, [partner], o.registry, at);
+    const v = verifyAssertion(header.document, header.nok, [partner], o.registry, at);
     checkValidity(readAssertion(v.root, "nok"), at, HCP_MAX_LIFETIME_MS);
     signers.nok = v.signer;
   }
