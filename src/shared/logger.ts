@@ -1,11 +1,13 @@
 // Structured JSON logs (pino) and the per-request logger (pino-http) carrying a correlation id.
 // A request keeps the caller's X-Request-Id (or X-Correlation-Id) when it is a sane token, else gets a
 // fresh UUID; the id is echoed in the X-Request-Id response header, logged with every line of the
-// request (`reqId`), and quoted in 500 responses (DESIGN.md convention 8).
+// request (`reqId`), and quoted in 500 responses (DESIGN.md convention 8). A line written inside an
+// exchange (context.ts) also carries its `traceId` and `exchangeId` (issue 7), by the logger's mixin.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { pino, type DestinationStream, type Logger } from "pino";
 import { pinoHttp, type HttpLogger } from "pino-http";
+import { currentExchangeContext } from "./context";
 
 export type { Logger } from "pino";
 
@@ -34,6 +36,21 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+/** What the mixin answers outside an exchange: shared, never written to (see exchangeMixinMerge). */
+const NO_EXCHANGE: object = Object.freeze({});
+
+/** The exchange of the running code as log fields: one small object per line inside an exchange, none outside. */
+function exchangeMixin(): object {
+  const c = currentExchangeContext();
+  if (c === undefined) return NO_EXCHANGE;
+  return c.exchangeId === undefined ? { traceId: c.traceId } : { traceId: c.traceId, exchangeId: c.exchangeId };
+}
+
+/** The line's own fields win over the context's; outside an exchange the line's object is kept as is. */
+function exchangeMixinMerge(line: object, mixin: object): object {
+  return mixin === NO_EXCHANGE ? line : Object.assign(mixin, line);
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -43,6 +60,8 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
+      mixin: exchangeMixin,
+      mixinMergeStrategy: exchangeMixinMerge,
     },
     options.destination,
   );
