@@ -11,6 +11,7 @@ import type { TLSSocket } from "node:tls";
 import type { RawMessageStore } from "../audit/messages";
 import type { PeerIdentified } from "../exchange/partners/peer";
 import type { PartnerRegistry } from "../exchange/partners/registry";
+import { runInExchangeContext } from "../shared/context";
 import type { Logger } from "../shared/logger";
 import { requestIdOf } from "../shared/logger";
 import type { XElement } from "../shared/xml";
@@ -91,44 +92,51 @@ async function keepRaw(o: RouterOptions, input: Parameters<RawMessageStore["stor
   }
 }
 
-/** The POST handler of one endpoint. */
+/**
+ * The POST handler of one endpoint. The exchange id (of the raw messages and of country A's audit
+ * events) is the trace id of every line logged while serving it (shared/context.ts).
+ */
 export function soapHandler(endpoint: Endpoint, o: RouterOptions) {
-  return async (req: Request, res: Response): Promise<void> => {
+  return (req: Request, res: Response): Promise<void> => {
     const exchangeId = requestIdOf(req) ?? randomUUID();
-    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const contentType = req.headers["content-type"];
-    let relatesTo: string | undefined;
-    let action: string | undefined;
-    // Kept for support without holding the answer back (stored in the background, failures logged).
-    const inbound = keepRaw(o, { exchangeId, direction: "inbound", body, ...(contentType ? { contentType } : {}) });
-    let answer: HttpBody;
-    try {
-      answer = await withDeadline(async (signal) => {
-        const peerResult = peerOfSocket(req.socket as TLSSocket, o.registry);
-        if (!peerResult.ok) throw faultError({ code: "Sender" }, `the client certificate names no registered partner: ${peerResult.reason}`, "peer");
-        const transport = readSoapTransport(body, contentType, { maxBytes: o.maxBytes });
-        const request = parseEnvelope(transport.envelope, { maxBytes: o.maxBytes });
-        relatesTo = request.addressing.messageId;
-        action = request.addressing.action;
-        const responder = endpoint.actions[action];
-        if (!responder) {
-          throw faultError({ code: "Sender", subcode: WsaFaults.actionNotSupported }, `action ${action} is not served at /ncp/${endpoint.name}`, "addressing");
-        }
-        const out = await responder({ request, envelope: transport.envelope, transport, peer: peerResult, exchangeId, signal });
-        const envelope = buildResponseEnvelope({ action: out.action, relatesTo }, out.body);
-        return transport.mtom && out.attachments ? buildMtom(envelope, [...out.attachments]) : plainSoapBody(envelope);
-      }, o.timeoutMs);
-    } catch (e) {
-      if (!faultSpecOf(e).spec || faultSpecOf(e).spec.code === "Receiver") o.logger.error({ err: e, exchangeId, action }, "SOAP request failed");
-      const fault = sendFault(res, e, relatesTo, exchangeId);
-      await inbound;
-      await keepRaw(o, { exchangeId, direction: "outbound", body: fault.body, contentType: fault.contentType });
-      return;
-    }
-    res.status(200).type(answer.contentType).send(answer.body);
-    await inbound;
-    await keepRaw(o, { exchangeId, direction: "outbound", body: answer.body, contentType: answer.contentType, ...(action ? { action } : {}) });
+    return runInExchangeContext({ traceId: exchangeId, exchangeId }, () => serveExchange(endpoint, o, req, res, exchangeId));
   };
+}
+
+async function serveExchange(endpoint: Endpoint, o: RouterOptions, req: Request, res: Response, exchangeId: string): Promise<void> {
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const contentType = req.headers["content-type"];
+  let relatesTo: string | undefined;
+  let action: string | undefined;
+  // Kept for support without holding the answer back (stored in the background, failures logged).
+  const inbound = keepRaw(o, { exchangeId, direction: "inbound", body, ...(contentType ? { contentType } : {}) });
+  let answer: HttpBody;
+  try {
+    answer = await withDeadline(async (signal) => {
+      const peerResult = peerOfSocket(req.socket as TLSSocket, o.registry);
+      if (!peerResult.ok) throw faultError({ code: "Sender" }, `the client certificate names no registered partner: ${peerResult.reason}`, "peer");
+      const transport = readSoapTransport(body, contentType, { maxBytes: o.maxBytes });
+      const request = parseEnvelope(transport.envelope, { maxBytes: o.maxBytes });
+      relatesTo = request.addressing.messageId;
+      action = request.addressing.action;
+      const responder = endpoint.actions[action];
+      if (!responder) {
+        throw faultError({ code: "Sender", subcode: WsaFaults.actionNotSupported }, `action ${action} is not served at /ncp/${endpoint.name}`, "addressing");
+      }
+      const out = await responder({ request, envelope: transport.envelope, transport, peer: peerResult, exchangeId, signal });
+      const envelope = buildResponseEnvelope({ action: out.action, relatesTo }, out.body);
+      return transport.mtom && out.attachments ? buildMtom(envelope, [...out.attachments]) : plainSoapBody(envelope);
+    }, o.timeoutMs);
+  } catch (e) {
+    if (!faultSpecOf(e).spec || faultSpecOf(e).spec.code === "Receiver") o.logger.error({ err: e, exchangeId, action }, "SOAP request failed");
+    const fault = sendFault(res, e, relatesTo, exchangeId);
+    await inbound;
+    await keepRaw(o, { exchangeId, direction: "outbound", body: fault.body, contentType: fault.contentType });
+    return;
+  }
+  res.status(200).type(answer.contentType).send(answer.body);
+  await inbound;
+  await keepRaw(o, { exchangeId, direction: "outbound", body: answer.body, contentType: answer.contentType, ...(action ? { action } : {}) });
 }
 
 /** Mounts the endpoints on a router (the partner listener's). */

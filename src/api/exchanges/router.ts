@@ -16,6 +16,7 @@ import { nationalClientOf } from "../auth";
 import { PROBLEM_CONTENT_TYPE } from "../../app/problem";
 import { renderClinicalDocumentHtml } from "../../documents/html/render";
 import { IDEMPOTENCY_KEY, type ExchangeQueue, type Job, type StoredJob } from "../../exchange/queue/port";
+import { runInExchangeContext } from "../../shared/context";
 import { ErrorCode, PasserelleError } from "../../shared/errors";
 import { requestIdOf } from "../../shared/logger";
 import { OPERATION_NAMES, jobOfRequest, type Operation } from "./requests";
@@ -71,14 +72,17 @@ export function exchangesRouter(options: ExchangesRouterOptions): Router {
     router.post(`/${operation}`, json, async (req, res) => {
       if (!req.is(["application/json", "application/*+json"])) throw new PasserelleError(ErrorCode.InputInvalid, "the body must be application/json", { location: "Content-Type" });
       const id = exchangeIdOf(req);
-      const job: Job = jobOfRequest(operation as Operation, req.body, options.country);
       const traceId = requestIdOf(req);
-      const { job: stored, created } = await options.queue.enqueue(job, { idempotencyKey: id, ...(traceId ? { traceId } : {}) });
-      if (!created && stableJson(stored.job) !== stableJson(job)) {
-        throw new PasserelleError(ErrorCode.Conflict, `${IDEMPOTENCY_HEADER} ${req.get(IDEMPOTENCY_HEADER)} was used for another request`, { location: IDEMPOTENCY_HEADER });
-      }
-      req.log?.info({ exchange: stored.id, operation, country: job.type === "deliver-dispensation" ? undefined : job.country, created }, "exchange accepted");
-      accepted(res, stored);
+      // The request id becomes the job's trace id: the lines logged here and by the job share it (shared/context.ts).
+      await runInExchangeContext({ traceId: traceId ?? id, exchangeId: id }, async () => {
+        const job: Job = jobOfRequest(operation as Operation, req.body, options.country);
+        const { job: stored, created } = await options.queue.enqueue(job, { idempotencyKey: id, ...(traceId ? { traceId } : {}) });
+        if (!created && stableJson(stored.job) !== stableJson(job)) {
+          throw new PasserelleError(ErrorCode.Conflict, `${IDEMPOTENCY_HEADER} ${req.get(IDEMPOTENCY_HEADER)} was used for another request`, { location: IDEMPOTENCY_HEADER });
+        }
+        req.log?.info({ exchange: stored.id, operation, country: job.type === "deliver-dispensation" ? undefined : job.country, created }, "exchange accepted");
+        accepted(res, stored);
+      });
     });
   }
 

@@ -1,5 +1,6 @@
 // One attempt of one job, the same for both adapters: admission by the partner gate (breaker, rate,
 // concurrency), the handler, and the verdict the adapter then stores (issue 6 "The exchange queue").
+import { runInExchangeContext } from "../../shared/context";
 import type { Logger } from "../../shared/logger";
 import { describeFailure, isTransient, BusinessError, type JobFailure } from "./errors";
 import type { PartnerGate } from "./partner-gate";
@@ -32,7 +33,13 @@ export function workerLostFailure(attempt: number): JobFailure {
 export async function runAttempt<T extends JobType>(job: StoredJob<T>, attempt: number, handler: JobHandler<T>, ctx: AttemptContext): Promise<AttemptOutcome> {
   const admission = ctx.gate.admit(job.partner);
   if (!admission.admitted) return { kind: "postponed", runAt: admission.retryAt, reason: admission.reason };
-  const log = ctx.logger?.child({ jobId: job.id, jobType: job.type, partner: job.partner, traceId: job.traceId, attempt });
+  // traceId and exchangeId come from the exchange context (shared/context.ts, the logger's mixin), for
+  // these lines and every line the handler writes.
+  return runInExchangeContext({ traceId: job.traceId, exchangeId: job.id }, () => attemptInContext(job, attempt, handler, ctx));
+}
+
+async function attemptInContext<T extends JobType>(job: StoredJob<T>, attempt: number, handler: JobHandler<T>, ctx: AttemptContext): Promise<AttemptOutcome> {
+  const log = ctx.logger?.child({ jobId: job.id, jobType: job.type, partner: job.partner, attempt });
   try {
     const result = await handler(job, { attempt, signal: ctx.signal });
     ctx.gate.finish(job.partner, "answered");
