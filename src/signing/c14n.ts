@@ -1,6 +1,6 @@
 // Exclusive XML Canonicalization 1.0 without comments (https://www.w3.org/TR/xml-exc-c14n/) of a
 // whole document's root element, computed in one pass over the text, with no DOM. Used to seal
-// documents fast (sign.ts); verification keeps xml-crypto (verify.ts). It is also a strict
+// documents fast (sign.ts) and to check signatures (exc-check.ts). It is also a strict
 // well-formedness check: no DOCTYPE, tags must match, only the five predefined entities and
 // character references, namespace prefixes declared, no duplicate attributes.
 //   - c14n §2.1/§2.3: empty elements as start+end tags, attributes sorted by (namespace URI, local
@@ -8,7 +8,12 @@
 //     normalised, comments dropped (same-document URI dereference), PIs inside the root kept;
 //   - exc-c14n §3: a namespace declaration is output only where it is visibly utilised (element or
 //     attribute prefix) and not already output with the same value by an output ancestor;
-//     xmlns="" only where an output ancestor put a non-empty default namespace in force.
+//     xmlns="" only where an output ancestor put a non-empty default namespace in force;
+//   - exc-c14n §3 InclusiveNamespaces PrefixList (options.inclusivePrefixes, "#default" = the
+//     default namespace): a listed prefix is treated as by inclusive c14n 1.0 §2.3/§4.7, rendered on
+//     every element where it is in scope unless an output ancestor already rendered the same binding
+//     (for #default: xmlns="" where an output ancestor rendered a non-empty default and none is in
+//     scope). A listed prefix that is not in scope renders nothing; "xml" never does.
 import { ErrorCode, PasserelleError } from "../shared/errors";
 import { cleanXmlText } from "../shared/xml";
 
@@ -70,7 +75,28 @@ interface Open {
   rendered: Scope;
 }
 
-export function canonicalizeDocument(input: string): CanonicalDocument {
+export interface CanonicalizeOptions {
+  /**
+   * The InclusiveNamespaces PrefixList of the exc-c14n algorithm (exc-c14n §3): prefixes, "#default"
+   * for the default namespace. parsePrefixList() reads the attribute.
+   */
+  inclusivePrefixes?: readonly string[];
+}
+
+const PREFIX_TOKEN = /^(?:#default|[A-Za-z_\u00C0-\uFFFF][-A-Za-z0-9._\u00B7\u00C0-\uFFFF]*)$/;
+
+/**
+ * The PrefixList attribute (exc-c14n §3: NMTOKENS, whitespace separated; each an NCName or
+ * "#default"); undefined when a token is neither, for callers to refuse.
+ */
+export function parsePrefixList(value: string): string[] | undefined {
+  const tokens = value.split(/[ \t\n\r]+/).filter((t) => t.length > 0);
+  return tokens.every((t) => PREFIX_TOKEN.test(t)) ? tokens : undefined;
+}
+
+export function canonicalizeDocument(input: string, options: CanonicalizeOptions = {}): CanonicalDocument {
+  // The listed prefixes, "" for #default, without "xml" (never rendered) and duplicates.
+  const inclusive = [...new Set((options.inclusivePrefixes ?? []).map((p) => (p === "#default" ? "" : p)))].filter((p) => p !== "xml");
   let xml = input.replace(/\r\n?/g, "\n");
   if (xml.charCodeAt(0) === 0xfeff) xml = xml.slice(1);
   if (NOT_XML_CHAR.test(xml)) fail("characters not allowed in XML");
@@ -210,6 +236,7 @@ export function canonicalizeDocument(input: string): CanonicalDocument {
       const parentRendered = parent ? parent.rendered : baseRendered;
       let rendered = parentRendered;
       const decls: string[] = [];
+      for (const p of inclusive) if (!utilised.includes(p) && (p === "" || scope[p] !== undefined)) utilised.push(p);
       if (utilised.length > 1) utilised.sort();
       for (const p of utilised) {
         if (p === "xml") continue;

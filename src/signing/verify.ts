@@ -16,9 +16,9 @@
 // Speed: the document is parsed once (or given parsed, verifyEnvelopedIn). The cryptography runs on the
 // signed element alone, isolated in a document of its own with the namespace bindings in scope
 // (isolate.ts explains why that is equivalent under exc-c14n): by our one-pass exc-c14n and
-// node:crypto (exc-check.ts) when no algorithm carries a parameter, by xml-crypto otherwise (an
-// InclusiveNamespaces PrefixList, which c14n.ts does not implement) or when asked (options.engine,
-// for cross-checks). Certificates parsed from KeyInfo are kept by their DER bytes
+// node:crypto (exc-check.ts) when no algorithm carries a parameter but the exc-c14n InclusiveNamespaces
+// PrefixList (c14n.ts implements it), by xml-crypto otherwise or when asked (options.engine, for
+// cross-checks). Certificates parsed from KeyInfo are kept by their DER bytes
 // (certificate-cache.ts) and checked against the trust list on every call.
 // Messages never echo a SignatureValue, DigestValue or certificate: they go to partners and logs.
 import type { Document, Element } from "@xmldom/xmldom";
@@ -28,7 +28,7 @@ import { AllowedCanonicalizations, AllowedDigestMethods, AllowedSignatureMethods
 import { decodeBase64Strict } from "../shared/base64";
 import { childElements, descendantElements, parseXmlStrict, pureText } from "./dom";
 import { parseKeyInfoCertificate } from "./certificate-cache";
-import { checkWithExcC14n, usesOnlyPlainExcC14n, type SignatureParts } from "./exc-check";
+import { checkWithExcC14n, excC14nParameters, type SignatureParts } from "./exc-check";
 import { isolateElement } from "./isolate";
 import { checkSigner, type SignerIdentity, type TrustList } from "./trust";
 
@@ -44,7 +44,7 @@ export interface VerifyOptions {
   at?: Date;
   /**
    * Who checks digest and signature value: "auto" (default: exc-check.ts unless an algorithm carries a
-   * parameter, then xml-crypto) or "xml-crypto" always (tests cross-check the two). Every other rule
+   * parameter other than an exc-c14n InclusiveNamespaces PrefixList, then xml-crypto) or "xml-crypto" always (tests cross-check the two). Every other rule
    * is applied the same either way.
    */
   engine?: "auto" | "xml-crypto";
@@ -88,8 +88,9 @@ function verify(doc: Document, xml: string | undefined, trust: TrustList, target
   if (leaf.node.publicKey.asymmetricKeyType !== "rsa") throw invalid("the signer's key is not an RSA key (the signature methods allowed are RSA)");
 
   let signed: string;
-  if ((options.engine ?? "auto") === "auto" && usesOnlyPlainExcC14n(parts.signedInfo)) {
-    signed = checkWithExcC14n(element, signature, parts, leaf.node);
+  const parameters = (options.engine ?? "auto") === "auto" ? excC14nParameters(parts.signedInfo) : undefined;
+  if (parameters) {
+    signed = checkWithExcC14n(element, signature, parts, parameters, leaf.node);
   } else {
     // A document seal covers the root: its text is the document itself when we have it.
     const signedText = target.kind === "document" && xml !== undefined ? xml : isolateElement(element);
