@@ -23,11 +23,8 @@ registerProblemStatus(ErrorCode.Unauthenticated, 401);
 registerProblemStatus(ErrorCode.ScopeMissing, 403);
 registerProblemStatus(ErrorCode.TooManyFailures, 429);
 
-/**
- * The trail has no event type of its own for national clients yet: a refused national credential is
- * recorded as a refused credential (ATNA Security Alert), with `details.subject = "national-client"`.
- */
-export const NATIONAL_AUTH_AUDIT_TYPE: AuditEventType = "ASSERTION-REFUSED";
+/** A refused national client (no or invalid credentials, missing scope, rate limit): ATNA Security Alert. */
+export const NATIONAL_AUTH_AUDIT_TYPE: AuditEventType = "NATIONAL-CLIENT-REFUSED";
 
 export type AuthenticatedBy = "certificate" | "token";
 
@@ -90,7 +87,7 @@ export function nationalAuthentication(options: NationalAuthOptions): RequestHan
         errorCode: code,
         direction: "inbound",
         ...(client ? { who: { userId: client } } : {}),
-        details: { subject: "national-client", outcome, reason: reason.slice(0, 512), scheme, address: remoteAddress(req), method: req.method, path: req.originalUrl.slice(0, 512) },
+        details: { outcome, reason: reason.slice(0, 512), scheme, address: remoteAddress(req), method: req.method, path: req.originalUrl.slice(0, 512) },
       })
       .catch((err: unknown) => options.logger?.error({ err }, "audit of a national client refusal failed"));
   };

@@ -56,6 +56,13 @@ const CODING: Record<AuditEventType, EventCoding> = {
   "CONSENT-CHANGE": { eventId: patientRecord, action: "U", display: "passerelle::ConsentChange" },
   "CONSENT-IMPORT": { eventId: patientRecord, action: "C", display: "passerelle::ConsentImport" },
   "ASSERTION-REFUSED": { eventId: security, action: "E", display: "passerelle::AssertionRefused" },
+  // A refused national credential, a missing scope or a rate limit: a Security Alert, as a refused assertion.
+  "NATIONAL-CLIENT-REFUSED": { eventId: security, action: "E", display: "passerelle::NationalClientRefused" },
+  // DICOM PS3.15 A.5.3: an operator re-running a transaction is the use of a restricted function,
+  // reported as a Security Alert; the operator is the requesting ActiveParticipant.
+  "OPERATOR-ACTION": { eventId: security, action: "E", display: "passerelle::OperatorAction" },
+  // DICOM PS3.15 A.5.3.12 User Authentication (as EHDSI-91): success or failure of the console login.
+  "OPERATOR-LOGIN": { eventId: login, action: "E", display: "passerelle::OperatorLogin" },
 };
 
 function code(name: string, c: Coded, originalText = c.display): XElement {

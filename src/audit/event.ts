@@ -21,6 +21,9 @@ export const AUDIT_EVENT_TYPES = [
   "CONSENT-CHANGE",
   "CONSENT-IMPORT",
   "ASSERTION-REFUSED",
+  "NATIONAL-CLIENT-REFUSED", // a national client refused on /api (credentials, scope, rate limit)
+  "OPERATOR-ACTION", // an operator's action in the console (replay of a dead-lettered exchange)
+  "OPERATOR-LOGIN", // an operator's console login, accepted or refused
 ] as const;
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];
 

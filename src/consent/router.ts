@@ -5,6 +5,7 @@
 //   POST /{patient}           record a grant or revocation: idempotent on requestId, If-Match = version
 //   POST /import              NDJSON bulk import, streamed progress (Accept: application/x-ndjson)
 import express, { Router, type Request, type Response } from "express";
+import { nationalClientOf } from "../api/auth";
 import { requestIdOf } from "../shared/logger";
 import { parseBound } from "./command";
 import { ConsentProblem, consentError, consentProblemOf } from "./errors";
@@ -26,7 +27,7 @@ export function consentRouter(service: ConsentService): Router {
     if (streaming) res.status(200).type(NDJSON_TYPE);
     try {
       const report = await importConsents(service, req, {
-        importedBy: `rest${correlationId ? `:${correlationId}` : ""}`,
+        importedBy: importerOf(req, correlationId),
         ...(correlationId ? { correlationId } : {}),
         ...(streaming
           ? {
@@ -84,6 +85,15 @@ export function consentRouter(service: ConsentService): Router {
 
   router.use(consentProblemHandler);
   return router;
+}
+
+/**
+ * Who imports (CONSENT-IMPORT `who.userId`): the authenticated national client on /api (issue 3), else
+ * `rest[:<request id>]` where the router is mounted without the national authentication.
+ */
+function importerOf(req: Request, correlationId: string | undefined): string {
+  if (req.nationalClient) return nationalClientOf(req).name;
+  return `rest${correlationId ? `:${correlationId}` : ""}`;
 }
 
 function correlation(req: Request): { correlationId?: string } {

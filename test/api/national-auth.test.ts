@@ -4,6 +4,7 @@
 import { expect } from "chai";
 import { writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { join } from "node:path";
 import { DEMO_CLIENT_NAME, createNationalApiModule } from "../../src/api/module";
 import { generateToken } from "../../src/api/clients";
@@ -22,7 +23,9 @@ const grant = (requestId: string) => ({ action: "grant", services: ["ps"], count
 
 async function refusals(gw: TestGateway): Promise<AuditEvent[]> {
   const out: AuditEvent[] = [];
-  for await (const e of auditTrailOf(gw.gateway.context).events({ types: [NATIONAL_AUTH_AUDIT_TYPE] })) if (e.details?.subject === "national-client") out.push(e);
+  for await (const e of auditTrailOf(gw.gateway.context).events({ types: [NATIONAL_AUTH_AUDIT_TYPE] })) out.push(e);
+  // The refusals have their own event type: none is recorded as a refused assertion any more.
+  for await (const e of auditTrailOf(gw.gateway.context).events({ types: ["ASSERTION-REFUSED"] })) throw new Error(`national refusal recorded as ASSERTION-REFUSED: ${e.seq}`);
   return out;
 }
 
@@ -43,7 +46,11 @@ describe("national API authentication (8444, real sockets)", function () {
       expect(r.headers["www-authenticate"]).to.match(/^Bearer realm=/);
       expect(r.json).to.include({ code: "UNAUTHENTICATED", status: 401 });
       const events = await refusals(gw);
-      expect(events.some((e) => e.details?.reason === "a registered client certificate or a bearer token is required" && e.errorCode === "UNAUTHENTICATED")).to.equal(true);
+      expect(NATIONAL_AUTH_AUDIT_TYPE).to.equal("NATIONAL-CLIENT-REFUSED");
+      const refused = events.find((e) => e.details?.reason === "a registered client certificate or a bearer token is required");
+      expect(refused).to.include({ type: "NATIONAL-CLIENT-REFUSED", outcome: "failure", errorCode: "UNAUTHENTICATED", direction: "inbound" });
+      expect(refused?.details).to.include({ outcome: "unauthenticated", scheme: "none", method: "GET" });
+      expect(refused?.details).to.not.have.property("subject");
     });
 
     it("a wrong or malformed token: 401 invalid_token / invalid_request; the token never reaches the trail", async () => {
@@ -95,6 +102,27 @@ describe("national API authentication (8444, real sockets)", function () {
       expect(events.some((e) => e.who?.userId === "reader" && e.details?.outcome === "forbidden")).to.equal(true);
       const paths = await gw.call("GET", "/api/v2/anything", { token });
       expect(paths.status, "an /api path no scope covers is closed").to.equal(403);
+    });
+
+    it("a consent import through /api records the authenticated national client as the importer", async () => {
+      const token = tokenOf(await gw.cli("clients", "add", "importer", "--scope", "consent:read,consent:write", "--token"));
+      const line = JSON.stringify({ patient: DEMO_PATIENT_WITHOUT_CONSENT, ...grant("auth-import-1") });
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(
+          { host: "127.0.0.1", port: gw.gateway.ports.national, path: "/api/v1/consents/import", method: "POST", rejectUnauthorized: false, agent: false, headers: { authorization: `Bearer ${token}`, "content-type": "application/x-ndjson" } },
+          (res) => {
+            res.resume();
+            res.on("end", () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on("error", reject);
+        req.end(`${line}\n`);
+      });
+      expect(status).to.equal(200);
+      const imports: AuditEvent[] = [];
+      for await (const e of auditTrailOf(gw.gateway.context).events({ types: ["CONSENT-IMPORT"] })) imports.push(e);
+      expect(imports.map((e) => e.who?.userId)).to.include("importer");
+      expect(imports.some((e) => e.who?.userId?.startsWith("rest"))).to.equal(false);
     });
 
     it("the database keeps only the token's hash; rotate replaces it, remove revokes at once", async () => {
