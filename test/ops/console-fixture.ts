@@ -1,7 +1,8 @@
 // A gateway with the operator console on ephemeral ports (embedded SQLite, embedded queue), three
 // operators (one per role), and a scripted exchange run through the real services: audit events and
 // raw messages of country-A exchanges, consent decisions, a dead-lettered country-B job (a queue with one
-// attempt over the same database, whose worker meets a transport failure), and a partner whose TLS
+// attempt over the same database, whose worker meets a transport failure and records it through country
+// B's own audit wrapper, as the country-B handlers do), and a partner whose TLS
 // certificate expires in 20 days (warning) next to one expiring in 3 days (alarm).
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,6 +11,8 @@ import { Writable } from "node:stream";
 import { startGateway, type RunningGateway } from "../../src/app/gateway";
 import { auditModule, auditTrailOf, rawMessagesOf } from "../../src/audit/module";
 import { loadConfig } from "../../src/config/load";
+import { audited } from "../../src/country-b/audited";
+import type { CountryBDeps } from "../../src/country-b/deps";
 import { partnersModule, partnerTrustOf } from "../../src/exchange/partners/module";
 import { checkPartnerInput, PartnerRepository } from "../../src/exchange/partners/repository";
 import { EmbeddedExchangeQueue } from "../../src/exchange/queue/embedded";
@@ -24,6 +27,8 @@ export const PASSWORDS = { admin: "admin-password-123", operator: "operator-pass
 export const PATIENT = "2980010112345^^^&1.3.182.2.12.10000734.6.1&ISO";
 export const DEAD_JOB_ID = "console-dead-1";
 export const FAILED_EXCHANGE_ID = "ex-ps-failed-1";
+/** The patient of the outbound (country B) query, in CX form as country B audits it. */
+export const OUTBOUND_PATIENT = "FR-1^^^&1.2.250.1.213.1.4.8&ISO";
 
 export interface ConsoleGateway {
   readonly gateway: RunningGateway;
@@ -86,9 +91,13 @@ export async function scriptedRun(gw: ConsoleGateway): Promise<void> {
   // A country-B job whose transport fails with a single attempt allowed: dead letter.
   const side = new EmbeddedExchangeQueue({ database: ctx.database, settings: { retry: { maxAttempts: 1 }, pollIntervalMs: 20 } });
   await side.enqueue({ type: "xca-query", country: "FR", requester: REQUESTER, patientId: { system: "1.2.250.1.213.1.4.8", value: "FR-1" }, documentClass: "ps" }, { idempotencyKey: DEAD_JOB_ID, traceId: "trace-out-1" });
-  side.process("xca-query", async () => {
-    throw new TransientError("connect ECONNREFUSED (scripted)", { code: "ECONNREFUSED" });
-  });
+  // Country B's audit wrapper needs the trail and a clock only.
+  const countryB = { audit: trail, clock: () => new Date() } as Pick<CountryBDeps, "audit" | "clock"> as CountryBDeps;
+  side.process("xca-query", (job) =>
+    audited(countryB, { exchangeId: job.id, traceId: job.traceId }, { type: "EHDSI-21", who: { partnerCountry: "FR", hcpId: REQUESTER.nameId, role: REQUESTER.role, purposeOfUse: "TREATMENT" }, patientId: OUTBOUND_PATIENT }, () => {
+      throw new TransientError("connect ECONNREFUSED (scripted)", { code: "ECONNREFUSED" });
+    }),
+  );
   const deadline = Date.now() + 20_000;
   while ((await side.get(DEAD_JOB_ID))?.state !== "dead-letter") {
     if (Date.now() > deadline) throw new Error("the scripted job did not reach the dead letter");

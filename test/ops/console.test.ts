@@ -4,10 +4,11 @@
 import { expect } from "chai";
 import { sql } from "kysely";
 import request from "supertest";
+import { auditTrailOf } from "../../src/audit/module";
 import { exchangeQueueOf } from "../../src/exchange/queue/module";
 import type { PartnerGate } from "../../src/exchange/queue/partner-gate";
 import { OperatorAccounts } from "../../src/ops/operators/accounts";
-import { DEAD_JOB_ID, FAILED_EXCHANGE_ID, PASSWORDS, PATIENT, scriptedRun, startConsoleGateway, type ConsoleGateway } from "./console-fixture";
+import { DEAD_JOB_ID, FAILED_EXCHANGE_ID, OUTBOUND_PATIENT, PASSWORDS, PATIENT, scriptedRun, startConsoleGateway, type ConsoleGateway } from "./console-fixture";
 
 type Role = keyof typeof PASSWORDS;
 
@@ -89,6 +90,20 @@ describe("operator console (HTTPS, supertest)", function () {
     expect(away.headers.location).to.equal("/ops");
   });
 
+  it("records each login, accepted or refused, in the audit trail (OPERATOR-LOGIN) before answering", async () => {
+    const trail = auditTrailOf(gw.gateway.context);
+    const before = (await trail.head()).seq;
+    await agent(gw).post("/ops/login", { name: "viewer", password: "not-the-password" }).expect(401);
+    await agent(gw).post("/ops/login", { name: "viewer", password: PASSWORDS.viewer }).expect(303);
+    const events = (await trail.query({ types: ["OPERATOR-LOGIN"], after: before })).events;
+    expect(events.map((e) => [e.who?.userId, e.outcome, e.errorCode, e.details?.operatorRole])).to.deep.equal([
+      ["viewer", "failure", "UNAUTHENTICATED", undefined],
+      ["viewer", "success", undefined, "viewer"],
+    ]);
+    expect(events[0]?.details?.address).to.match(/127\.0\.0\.1$/);
+    expect(JSON.stringify(events)).to.not.contain("not-the-password").and.not.contain(PASSWORDS.viewer);
+  });
+
   it("limits failed logins per account (then even the right password waits) and per address", async () => {
     const accounts = new OperatorAccounts(gw.gateway.context.database);
     await accounts.add("target", "viewer", "target-password-123");
@@ -121,9 +136,12 @@ describe("operator console pages and actions", function () {
   it("overview: the scripted run's figures, each a link to the exchanges it counts", async () => {
     const res = await agent(gw).get("/ops?window=hour", s("viewer").cookie);
     expect(res.status).to.equal(200);
-    // 6 XCPD + 2 PS inbound, one failed; 1 outbound job, dead-lettered.
-    expect(res.text).to.match(/in \(country A\)<\/td><td><a href="\/ops\/exchanges\?from=[^"]+&amp;to=[^"]+">8<\/a><\/td><td><a href="\/ops\/exchanges\?[^"]*outcome=failure">1<\/a><\/td><td>87.5 %<\/td>/);
-    expect(res.text).to.match(/out \(country B\)<\/td><td><a href="\/ops\/queues\/jobs">1<\/a><\/td><td><a href="\/ops\/queues\/jobs\?state=dead-letter">1<\/a>/);
+    // 6 XCPD + 2 PS inbound, one failed; 1 outbound PS query (country B's audit event), failed: its job
+    // is dead-lettered, and the job itself is not counted a second time.
+    expect(res.text).to.match(/in \(country A\)<\/td><td><a href="\/ops\/exchanges\?from=[^"]+&amp;to=[^"]+&amp;direction=inbound">8<\/a><\/td><td><a href="\/ops\/exchanges\?[^"]*outcome=failure">1<\/a><\/td><td>87.5 %<\/td>/);
+    expect(res.text).to.match(/out \(country B\)<\/td><td><a href="\/ops\/exchanges\?from=[^"]+&amp;to=[^"]+&amp;direction=outbound">1<\/a><\/td><td><a href="\/ops\/exchanges\?[^"]*direction=outbound[^"]*outcome=failure">1<\/a><\/td><td>0.0 %<\/td>/);
+    expect(res.text).to.match(/<td>PS<\/td><td><a [^>]*>2<\/a><\/td><td><a [^>]*>1<\/a><\/td><td>50.0 %<\/td><td><a [^>]*direction=outbound&amp;service=PS">1<\/a>/);
+    expect(res.text).to.match(/partner-FR">FR<\/a><\/td><td><a [^>]*>1<\/a><\/td><td><a [^>]*>1<\/a><\/td><td>0.0 %<\/td><td><a [^>]*direction=outbound&amp;partner=FR">1<\/a>/);
     expect(res.text).to.match(/<td>XCPD<\/td><td><a href="\/ops\/exchanges\?[^"]*service=XCPD">6<\/a>/);
     expect(res.text).to.include("<svg");
     expect(res.text).to.match(/p50 <a [^>]*>43 ms<\/a>, p99 <a [^>]*>900 ms<\/a>/);
@@ -147,6 +165,22 @@ describe("operator console pages and actions", function () {
     const asOperator = await agent(gw).get(`/ops/exchanges/${FAILED_EXCHANGE_ID}`, s("operator").cookie);
     expect(asOperator.text).to.include("&lt;Envelope&gt;&lt;Body&gt;retrieve");
     expect((await agent(gw).get("/ops/exchanges/no-such-exchange", s("viewer").cookie)).status).to.equal(404);
+  });
+
+  it("exchanges: outbound exchanges (country B's audit events) in the list, by direction, and their detail", async () => {
+    const out = await agent(gw).get("/ops/exchanges?direction=outbound", s("viewer").cookie);
+    expect(out.status).to.equal(200);
+    expect(out.text).to.include(`/ops/exchanges/${DEAD_JOB_ID}`).and.include("<td>out</td><td>PS</td><td>EHDSI-21</td><td>FR</td>");
+    expect(out.text).to.include(OUTBOUND_PATIENT.replace(/&/g, "&amp;"));
+    expect(out.text).not.to.include("ex-xcpd-1").and.not.include(FAILED_EXCHANGE_ID);
+    const inbound = await agent(gw).get("/ops/exchanges?direction=inbound", s("viewer").cookie);
+    expect(inbound.text).to.include("ex-xcpd-1").and.not.include(`/ops/exchanges/${DEAD_JOB_ID}`);
+    const both = await agent(gw).get("/ops/exchanges", s("viewer").cookie);
+    expect(both.text).to.include("ex-xcpd-1").and.include(`/ops/exchanges/${DEAD_JOB_ID}`);
+
+    const detail = await agent(gw).get(`/ops/exchanges/${DEAD_JOB_ID}`, s("viewer").cookie);
+    expect(detail.status).to.equal(200);
+    expect(detail.text).to.include("out (country B: we asked the partner)").and.include("EHDSI-21").and.include("EHDSI-CF").and.include("trace-out-1");
   });
 
   it("partners: certificate warning at 30 days and alarm at 7, circuit breaker state", async () => {
@@ -186,13 +220,26 @@ describe("operator console pages and actions", function () {
     const byViewer = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("viewer").csrf }, s("viewer").cookie);
     expect(byViewer.status).to.equal(403);
     expect((await exchangeQueueOf(gw.gateway.context).get(DEAD_JOB_ID))?.state).to.equal("dead-letter");
+    const trail = auditTrailOf(gw.gateway.context);
+    expect((await trail.query({ types: ["OPERATOR-ACTION"] })).events).to.have.length(0);
     const byOperator = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("operator").csrf }, s("operator").cookie);
     expect(byOperator.status).to.equal(303);
+    // Durable before acknowledged: the OPERATOR-ACTION is in the trail when the answer arrives.
+    const [replayed] = (await trail.query({ types: ["OPERATOR-ACTION"] })).events;
+    expect(replayed).to.deep.include({ outcome: "success", who: { userId: "operator", partnerCountry: "FR" }, exchangeId: DEAD_JOB_ID, traceId: "trace-out-1" });
+    expect(replayed?.details).to.deep.equal({ action: "replay", operatorRole: "operator", jobId: DEAD_JOB_ID, jobType: "xca-query", partner: "FR" });
     const job = await exchangeQueueOf(gw.gateway.context).get(DEAD_JOB_ID);
     expect(job?.state).to.equal("waiting");
     expect(job?.attempts).to.equal(0);
     const again = await agent(gw).post(`/ops/queues/jobs/${DEAD_JOB_ID}/replay`, { _csrf: s("operator").csrf }, s("operator").cookie);
     expect(again.status).to.equal(409);
+    const refused = (await trail.query({ types: ["OPERATOR-ACTION"], outcome: "failure" })).events;
+    expect(refused).to.have.length(1);
+    expect(refused[0]).to.deep.include({ exchangeId: DEAD_JOB_ID, who: { userId: "operator" } });
+    expect(refused[0]?.errorCode).to.be.a("string");
+    // The replay is in the exchange's timeline, next to country B's events.
+    const detail = await agent(gw).get(`/ops/exchanges/${DEAD_JOB_ID}`, s("viewer").cookie);
+    expect(detail.text).to.include("OPERATOR-ACTION").and.include("action=replay");
   });
 
   it("exports the overview metrics (exchanges, durations, consent decisions) next to queue and certificate gauges", async () => {

@@ -33,8 +33,11 @@ export function partnerTrustOf(ctx: GatewayContext): PartnerTrust {
   return t;
 }
 
-/** Our certificates (TLS server and client, seal, SAML) for expiry warnings, those present in the certificates directory. */
-function ownCertificates(certsDir: string): OwnCertificate[] {
+/**
+ * Our certificates (TLS server and client, seal, SAML) for expiry warnings, those present in the
+ * certificates directory (also listed by the operator console).
+ */
+export function ownCertificates(certsDir: string): OwnCertificate[] {
   const names: PkiName[] = [PKI_NAMES.tlsServer, PKI_NAMES.tlsClient, PKI_NAMES.seal, PKI_NAMES.saml];
   return names
     .map((name) => ({ name, path: join(certsDir, certFile(name)) }))

@@ -1,6 +1,8 @@
 // Login and logout of the operator console. A failed login says nothing of which part was wrong; the
 // limiter (security.ts) answers 429 with Retry-After once an address or an account has failed too often.
 import express, { Router, type Request } from "express";
+import type { AuditEventInput } from "../../audit/event";
+import { ErrorCode } from "../../shared/errors";
 import { el } from "../../shared/xml";
 import type { Logger } from "../../shared/logger";
 import type { OperatorAccounts } from "../operators/accounts";
@@ -31,7 +33,22 @@ export function clientAddress(req: Request): string {
   return req.socket.remoteAddress ?? "unknown";
 }
 
-export function authRoutes(accounts: OperatorAccounts, limiter: LoginLimiter, logger: Logger): Router {
+/** Records an audit event (the gateway's trail): awaited, so a login is in the trail before it is answered. */
+export type RecordAudit = (event: AuditEventInput) => Promise<unknown>;
+
+/** The OPERATOR-LOGIN event of one attempt; a typed name that is not a plausible account name is left out. */
+export function loginEvent(name: string, address: string, result: { role: string } | { errorCode: ErrorCode }): AuditEventInput {
+  const plausible = /^[\x21-\x7e]{1,128}$/.test(name);
+  return {
+    type: "OPERATOR-LOGIN",
+    outcome: "role" in result ? "success" : "failure",
+    ...("errorCode" in result ? { errorCode: result.errorCode } : {}),
+    ...(plausible ? { who: { userId: name } } : {}),
+    details: { address, ...("role" in result ? { operatorRole: result.role } : {}) },
+  };
+}
+
+export function authRoutes(accounts: OperatorAccounts, limiter: LoginLimiter, logger: Logger, audit: RecordAudit = () => Promise.resolve()): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: "4kb", parameterLimit: 10 });
 
@@ -48,6 +65,7 @@ export function authRoutes(accounts: OperatorAccounts, limiter: LoginLimiter, lo
     const wait = limiter.blockedFor(address, name);
     if (wait > 0) {
       logger.warn({ operator: name, address }, "operator login refused: too many failures");
+      await audit(loginEvent(name, address, { errorCode: ErrorCode.TooManyFailures }));
       res.setHeader("Retry-After", String(wait));
       return sendPage(res, loginPage(next, `Too many failed logins. Try again in ${Math.ceil(wait / 60)} minute(s).`), 429);
     }
@@ -55,10 +73,12 @@ export function authRoutes(accounts: OperatorAccounts, limiter: LoginLimiter, lo
     if (!account) {
       limiter.recordFailure(address, name);
       logger.warn({ operator: name, address }, "operator login failed");
+      await audit(loginEvent(name, address, { errorCode: ErrorCode.Unauthenticated }));
       return sendPage(res, loginPage(next, "Wrong operator name or password."), 401);
     }
     limiter.recordSuccess(name);
     const session = await accounts.openSession(account.name);
+    await audit(loginEvent(account.name, address, { role: account.role }));
     setSessionCookie(res, session.id);
     logger.info({ operator: account.name, role: account.role, address }, "operator logged in");
     res.redirect(303, next);

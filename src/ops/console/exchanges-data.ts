@@ -1,14 +1,16 @@
-// What the console counts as an exchange, and the figures of the overview.
-//   in  (country A): one audit event of a partner transaction (REFERENCE.md "Audit event ids":
-//        EHDSI-11 XCPD, -21/-22 PS, -31/-32 eP, -41/-42 eD), with its outcome, error code, duration;
-//   out (country B): one exchange queue job (xcpd-discover, xca-query/-retrieve, xdr-submit) — the
-//        national delivery of a foreign eDispensation (deliver-dispensation) counts as eD, in.
-// Figures are read from the audit trail's indexed columns (time, event_type) plus the hashed event
-// for the duration and direction, so they survive restarts and agree across gateway instances.
+// What the console counts as an exchange, and the figures of the overview: one audit event of a
+// partner transaction (REFERENCE.md "Audit event ids": EHDSI-11 XCPD, -21/-22 PS, -31/-32 eP,
+// -41/-42 eD), in both directions —
+//   in  (country A): the events our responders record when a partner asks;
+//   out (country B): the events country B records for each transaction it sends (src/country-b/audited.ts:
+//        direction outbound, partner, outcome with the partner's error code, duration; a transport
+//        failure is one failed attempt, a retried job records each attempt).
+// The audit trail is the one source (time-indexed, no cap, the same across gateway instances and
+// restarts); queue jobs give the queue depths and dead letters only.
 import type { Kysely } from "kysely";
 import type { AuditEventType } from "../../audit/event";
 import type { AuditTables } from "../../audit/migrations";
-import type { ExchangeQueue, JobType, StoredJob } from "../../exchange/queue/port";
+import type { StoredJob } from "../../exchange/queue/port";
 
 export const SERVICES = ["XCPD", "PS", "eP", "eD"] as const;
 export type Service = (typeof SERVICES)[number];
@@ -43,13 +45,6 @@ export function jobService(job: StoredJob): Service {
   }
 }
 
-export const JOB_TYPES_OF_SERVICE: Readonly<Record<Service, readonly JobType[]>> = {
-  XCPD: ["xcpd-discover"],
-  PS: ["xca-query", "xca-retrieve"],
-  eP: ["xca-query", "xca-retrieve"],
-  eD: ["xdr-submit", "deliver-dispensation"],
-};
-
 export interface Tally {
   total: number;
   failures: number;
@@ -72,8 +67,6 @@ export interface WindowFigures {
   readonly p50Ms: number | undefined;
   readonly p99Ms: number | undefined;
   readonly buckets: readonly Bucket[];
-  /** True when the outbound job scan stopped at its cap (older jobs of the window not counted). */
-  readonly outboundTruncated: boolean;
 }
 
 const tally = (): Tally => ({ total: 0, failures: 0 });
@@ -84,30 +77,7 @@ export function percentile(sorted: readonly number[], p: number): number | undef
   return sorted[Math.min(sorted.length - 1, Math.max(0, rank))];
 }
 
-/** Outbound jobs are counted failed when they ended without a result (permanent failure, dead letter). */
-export function jobFailed(job: StoredJob): boolean {
-  return job.state === "failed-permanently" || job.state === "dead-letter";
-}
-
-/** At most this many recent jobs are read for one overview (newest first). */
-export const MAX_JOBS_SCANNED = 5000;
-
-export async function jobsSince(queue: ExchangeQueue, since: Date, cap = MAX_JOBS_SCANNED): Promise<{ jobs: StoredJob[]; truncated: boolean }> {
-  const jobs: StoredJob[] = [];
-  let cursor: string | undefined;
-  for (;;) {
-    const page = await queue.list({ limit: 1000, ...(cursor ? { cursor } : {}) });
-    for (const j of page.jobs) {
-      if (j.createdAt < since) return { jobs, truncated: false };
-      if (j.type !== "deliver-dispensation") jobs.push(j);
-      if (jobs.length >= cap) return { jobs, truncated: true };
-    }
-    if (!page.nextCursor) return { jobs, truncated: false };
-    cursor = page.nextCursor;
-  }
-}
-
-export async function windowFigures(db: Kysely<AuditTables>, queue: ExchangeQueue, from: Date, to: Date, bucketCount: number): Promise<WindowFigures> {
+export async function windowFigures(db: Kysely<AuditTables>, from: Date, to: Date, bucketCount: number): Promise<WindowFigures> {
   const rows = await db
     .selectFrom("audit_trail")
     .select(["time", "event_type", "outcome", "partner_country", "event"])
@@ -116,7 +86,6 @@ export async function windowFigures(db: Kysely<AuditTables>, queue: ExchangeQueu
     .execute();
   // The event types are filtered here rather than in SQL: with both conditions SQLite's planner takes
   // the (event_type, seq) index and reads every exchange ever recorded instead of the time range.
-  const { jobs, truncated } = await jobsSince(queue, from);
 
   const span = to.getTime() - from.getTime();
   const width = span / bucketCount;
@@ -151,11 +120,6 @@ export async function windowFigures(db: Kysely<AuditTables>, queue: ExchangeQueu
     if (typeof e.durationMs === "number") durations.push(e.durationMs);
     add(e.direction === "outbound" ? "out" : "in", service, r.partner_country ?? "unknown", r.outcome === "failure", Date.parse(r.time));
   }
-  for (const j of jobs) {
-    if (j.createdAt >= to) continue;
-    add("out", jobService(j), j.partner, jobFailed(j), j.createdAt.getTime());
-    if (j.finishedAt && j.state === "completed") durations.push(j.finishedAt.getTime() - j.createdAt.getTime());
-  }
   durations.sort((a, b) => a - b);
   return {
     from: from.toISOString(),
@@ -167,7 +131,6 @@ export async function windowFigures(db: Kysely<AuditTables>, queue: ExchangeQueu
     p50Ms: percentile(durations, 50),
     p99Ms: percentile(durations, 99),
     buckets,
-    outboundTruncated: truncated,
   };
 }
 

@@ -1,5 +1,5 @@
-// Exchanges (issue 7): a searchable, keyset-paginated list of country-A exchanges (audit events of the
-// partner transactions) and the timeline of one exchange: every audit event sharing its exchange id or
+// Exchanges (issue 7): a searchable, keyset-paginated list of exchanges in both directions (audit events
+// of the partner transactions: country A inbound, country B outbound) and the timeline of one exchange: every audit event sharing its exchange id or
 // trace id (assertion checks, consent decision, national calls, documents, errors), and its raw SOAP
 // messages for operators and admins.
 import type { AuditEvent, AuditOutcome } from "../../audit/event";
@@ -20,10 +20,18 @@ export interface ExchangeFilters {
   readonly outcome?: string;
   readonly errorCode?: string;
   readonly trace?: string;
+  /** inbound (country A) or outbound (country B). */
+  readonly direction?: string;
   readonly after?: string;
 }
 
-const FILTER_KEYS = ["from", "to", "partner", "service", "patient", "outcome", "errorCode", "trace", "after"] as const;
+const FILTER_KEYS = ["from", "to", "partner", "service", "patient", "outcome", "errorCode", "trace", "direction", "after"] as const;
+
+/** The trail's query has no direction: the page's events are filtered here (an event without one is inbound). */
+export function inDirection(events: readonly AuditEvent[], direction: string | undefined): AuditEvent[] {
+  if (direction !== "inbound" && direction !== "outbound") return [...events];
+  return events.filter((e) => (e.direction ?? "inbound") === direction);
+}
 
 /** The filters of a query string: strings only, bounded, anything else dropped. */
 export function filtersOf(query: Record<string, unknown>): ExchangeFilters {
@@ -68,6 +76,7 @@ export function exchangeListPage(viewer: PageViewer, f: ExchangeFilters, events:
     field("from", "From (ISO time)", f.from),
     field("to", "To (ISO time)", f.to),
     field("partner", "Partner country", f.partner, { size: "4" }),
+    select("direction", "Direction", f.direction, [["", "any"], ["inbound", "in (country A)"], ["outbound", "out (country B)"]]),
     select("service", "Service", f.service, [["", "any"], ...SERVICES.map((s) => [s, s] as const)]),
     field("patient", "Patient id (CX)", f.patient),
     select("outcome", "Outcome", f.outcome, [["", "any"], ["success", "success"], ["failure", "failure"]]),
@@ -77,6 +86,7 @@ export function exchangeListPage(viewer: PageViewer, f: ExchangeFilters, events:
   );
   const rows = events.map((e) => [
     link(detailHref(e), e.time.replace("T", " ").slice(0, 19)),
+    e.direction === "outbound" ? "out" : "in",
     EVENT_SERVICE[e.type] ?? e.type,
     e.type,
     e.who?.partnerCountry ?? "–",
@@ -93,7 +103,7 @@ export function exchangeListPage(viewer: PageViewer, f: ExchangeFilters, events:
     viewer,
     form,
     error ? el("p", { class: "alarm", role: "alert" }, error) : undefined,
-    table("Exchanges, newest first", ["Time (UTC)", "Service", "Event", "Partner", "Patient", "Outcome", "Error", "Duration", "Trace id"], rows, "no exchange matches."),
+    table("Exchanges, newest first", ["Time (UTC)", "Direction", "Service", "Event", "Partner", "Patient", "Outcome", "Error", "Duration", "Trace id"], rows, "no exchange matches."),
     el("nav", { "aria-label": "Pages", class: "pager" }, f.after ? link(href("/ops/exchanges", rest), "First page") : undefined, next !== undefined ? link(href("/ops/exchanges", { ...rest, after: next }), "Next page") : undefined),
   );
 }
@@ -105,7 +115,7 @@ function eventRow(e: AuditEvent): XChild[] {
     e.type,
     outcomeCell(e),
     e.errorCode ?? "",
-    [e.who?.partnerCountry, e.who?.hcpId, e.who?.role, e.who?.purposeOfUse, e.who?.emergency ? "EMERGENCY" : undefined].filter(Boolean).join(" · "),
+    [e.who?.partnerCountry, e.who?.hcpId, e.who?.userId, e.who?.role, e.who?.purposeOfUse, e.who?.emergency ? "EMERGENCY" : undefined].filter(Boolean).join(" · "),
     (e.documentIds ?? []).join(", "),
     e.durationMs === undefined ? "" : `${Math.round(e.durationMs)} ms`,
     details,
@@ -125,6 +135,8 @@ export function exchangeDetailPage(viewer: PageViewer, key: string, events: read
     el("dd", {}, key),
     el("dt", {}, "Trace id"),
     el("dd", {}, traceIds.length ? traceIds.map((t) => link(href("/ops/exchanges", { trace: t }), t)) : "–"),
+    el("dt", {}, "Direction"),
+    el("dd", {}, first ? (first.direction === "outbound" ? "out (country B: we asked the partner)" : "in (country A: the partner asked us)") : "–"),
     el("dt", {}, "Partner"),
     el("dd", {}, first?.who?.partnerCountry ?? "–"),
     el("dt", {}, "Patient"),

@@ -2,17 +2,15 @@
 // (operator accounts, server-side sessions), not the national client authentication of /api.
 // Register after the audit, partners and exchange queue modules (src/app/modules.ts).
 import express, { Router } from "express";
-import { X509Certificate, randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { GatewayContext, GatewayModule } from "../../app/module";
 import { auditTrailOf, rawMessagesOf } from "../../audit/module";
 import type { AuditTables } from "../../audit/migrations";
-import { certificateExpiries, type OwnCertificate } from "../../exchange/partners/expiry";
-import { partnerTrustOf } from "../../exchange/partners/module";
+import { certificateExpiries } from "../../exchange/partners/expiry";
+import { ownCertificates, partnerTrustOf } from "../../exchange/partners/module";
 import { exchangeQueueOf } from "../../exchange/queue/module";
-import { certFile, PKI_NAMES, type PkiName } from "../dev-pki";
 import { OperatorAccounts, type SessionLifetimes } from "../operators/accounts";
 import { authRoutes, logoutRoute } from "./auth-routes";
 import { mountBullBoard } from "./board";
@@ -32,18 +30,6 @@ export interface ConsoleModuleOptions {
   readonly now?: () => Date;
 }
 
-/** Our certificates present in the certificates directory (TLS server and client, seal, SAML). */
-function ownCertificates(certsDir: string): OwnCertificate[] {
-  const names: PkiName[] = [PKI_NAMES.tlsServer, PKI_NAMES.tlsClient, PKI_NAMES.seal, PKI_NAMES.saml];
-  return names
-    .map((name) => ({ name, path: join(certsDir, certFile(name)) }))
-    .filter(({ path }) => existsSync(path))
-    .map(({ name, path }) => {
-      const cert = new X509Certificate(readFileSync(path, "utf8"));
-      return { usage: name, subject: cert.subject.replace(/\n/g, ", "), notAfter: new Date(cert.validTo) };
-    });
-}
-
 export function createConsoleModule(options: ConsoleModuleOptions = {}): GatewayModule {
   return {
     name: "ops-console",
@@ -60,7 +46,8 @@ export function createConsoleModule(options: ConsoleModuleOptions = {}): Gateway
       const ops = Router();
       ops.use(securityHeaders());
       ops.use("/static", express.static(STATIC_DIR, { index: false, fallthrough: false, maxAge: "1h" }));
-      ops.use(authRoutes(accounts, limiter, logger));
+      const trail = auditTrailOf(ctx);
+      ops.use(authRoutes(accounts, limiter, logger, (event) => trail.record(event)));
       ops.use(requireSession(accounts));
       ops.use(express.urlencoded({ extended: false, limit: "4kb", parameterLimit: 20 }));
       ops.use(requireCsrf);
@@ -68,7 +55,7 @@ export function createConsoleModule(options: ConsoleModuleOptions = {}): Gateway
       const boardMounted = queue.kind === "bullmq" && ctx.config.redisUrl ? await mountBullBoard(ops, ctx, logger) : false;
       ops.use(
         pageRoutes({
-          trail: auditTrailOf(ctx),
+          trail,
           auditDb,
           messages: rawMessagesOf(ctx),
           queue,

@@ -1,27 +1,29 @@
 // Overview page (issue 7): exchanges of the last hour / day by direction, service and partner, success
 // rate, p50/p99 latency, a volume/error chart (inline SVG, one link per bar), queue depths and dead
-// letters. Every figure links to the exchanges it counts: inbound ones to the exchange search,
-// outbound ones to the queue's job list.
+// letters. Every figure links to the exchanges it counts in the exchange search (both directions come
+// from the audit trail, exchanges-data.ts); queue figures link to the queue's job list.
 import { el, type XChild, type XElement } from "../../shared/xml";
 import type { JobCounts } from "../../exchange/queue/port";
-import { JOB_TYPES_OF_SERVICE, SERVICES, successRate, type Service, type Tally, type WindowFigures } from "./exchanges-data";
+import { SERVICES, successRate, type Service, type Tally, type WindowFigures } from "./exchanges-data";
 import { href, link, page, SVG_NS, table, type PageViewer } from "./html";
 
 export const WINDOWS = { hour: { ms: 3600_000, buckets: 12 }, day: { ms: 86_400_000, buckets: 24 } } as const;
 export type WindowName = keyof typeof WINDOWS;
 
-function inLink(f: WindowFigures, q: { service?: Service; partner?: string; outcome?: string }, text: string): XElement {
-  return link(href("/ops/exchanges", { from: f.from, to: f.to, service: q.service, partner: q.partner, outcome: q.outcome }), text);
+interface ExchangeLink {
+  service?: Service;
+  partner?: string;
+  outcome?: string;
+  direction?: "inbound" | "outbound";
 }
 
-function outLink(q: { service?: Service; partner?: string; state?: string }, text: string): XElement {
-  const types = q.service ? JOB_TYPES_OF_SERVICE[q.service].join(",") : undefined;
-  return link(href("/ops/queues/jobs", { types, partner: q.partner, state: q.state }), text);
+function exchangesLink(f: WindowFigures, q: ExchangeLink, text: string): XElement {
+  return link(href("/ops/exchanges", { from: f.from, to: f.to, direction: q.direction, service: q.service, partner: q.partner, outcome: q.outcome }), text);
 }
 
 function tallyCells(t: Tally, f: WindowFigures, dir: "in" | "out", q: { service?: Service; partner?: string }): XChild[] {
-  if (dir === "in") return [inLink(f, q, String(t.total)), inLink(f, { ...q, outcome: "failure" }, String(t.failures)), successRate(t)];
-  return [outLink(q, String(t.total)), outLink({ ...q, state: "dead-letter" }, String(t.failures)), successRate(t)];
+  const scope: ExchangeLink = { ...q, direction: dir === "in" ? "inbound" : "outbound" };
+  return [exchangesLink(f, scope, String(t.total)), exchangesLink(f, { ...scope, outcome: "failure" }, String(t.failures)), successRate(t)];
 }
 
 function chart(f: WindowFigures): XElement {
@@ -32,7 +34,7 @@ function chart(f: WindowFigures): XElement {
   const bars = f.buckets.map((b, i) => {
     const vh = (b.total / max) * (h - 20);
     const eh = (b.failures / max) * (h - 20);
-    const title = `${b.from.slice(11, 16)}–${b.to.slice(11, 16)} UTC: ${b.total} exchanges in, ${b.failures} failed`;
+    const title = `${b.from.slice(11, 16)}–${b.to.slice(11, 16)} UTC: ${b.total} exchanges, ${b.failures} failed`;
     return el(
       "a",
       { href: href("/ops/exchanges", { from: b.from, to: b.to }) },
@@ -45,7 +47,7 @@ function chart(f: WindowFigures): XElement {
     "figure",
     {},
     el("svg", { xmlns: SVG_NS, viewBox: `0 0 ${w} ${h}`, width: w, height: h, role: "img", "aria-label": `Volume and errors, ${f.buckets.length} intervals, at most ${max} exchanges in one` }, bars),
-    el("figcaption", {}, "Exchanges (country A, from the audit trail) per interval; the red part failed. Each bar links to its exchanges."),
+    el("figcaption", {}, "Exchanges (both directions, from the audit trail) per interval; the red part failed. Each bar links to its exchanges."),
   );
 }
 
@@ -83,10 +85,9 @@ export function overviewPage(viewer: PageViewer, d: OverviewData): string {
     "p",
     { class: "figures" },
     "Latency: p50 ",
-    inLink(f, {}, f.p50Ms === undefined ? "–" : `${Math.round(f.p50Ms)} ms`),
+    exchangesLink(f, {}, f.p50Ms === undefined ? "–" : `${Math.round(f.p50Ms)} ms`),
     ", p99 ",
-    inLink(f, {}, f.p99Ms === undefined ? "–" : `${Math.round(f.p99Ms)} ms`),
-    f.outboundTruncated ? " (outbound: only the most recent jobs were counted)" : "",
+    exchangesLink(f, {}, f.p99Ms === undefined ? "–" : `${Math.round(f.p99Ms)} ms`),
   );
   const queue = table(
     "Queue",

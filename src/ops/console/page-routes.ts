@@ -1,7 +1,7 @@
 // The console's pages behind the session (module.ts mounts them under /ops after requireSession).
 import express, { Router, type Response } from "express";
 import { sql, type Kysely } from "kysely";
-import type { AuditEventType } from "../../audit/event";
+import type { AuditEventInput, AuditEventType } from "../../audit/event";
 import { AUDIT_EVENT_TYPES } from "../../audit/event";
 import type { RawMessageStore } from "../../audit/messages";
 import type { AuditTables } from "../../audit/migrations";
@@ -16,7 +16,7 @@ import type { Logger } from "../../shared/logger";
 import { maySeeRawMessages, mayReplay } from "../operators/accounts";
 import { consentPage, type DecisionDay } from "./consent-page";
 import { eventTypesOf, EXCHANGE_EVENT_TYPES, windowFigures } from "./exchanges-data";
-import { auditQueryOf, exchangeDetailPage, exchangeListPage, filtersOf } from "./exchanges-pages";
+import { auditQueryOf, exchangeDetailPage, exchangeListPage, filtersOf, inDirection } from "./exchanges-pages";
 import { sendPage, type PageViewer } from "./html";
 import { overviewPage, WINDOWS, type WindowName } from "./overview";
 import { partnersPage, type PartnerRow } from "./partners-page";
@@ -72,6 +72,25 @@ function breakerState(queue: ExchangeQueue, partner: string): BreakerState | und
   return gate instanceof PartnerGate ? gate.breakers.state(partner) : undefined;
 }
 
+/**
+ * The OPERATOR-ACTION of a replay: the operator (who.userId) and console role, the job (its id is the
+ * exchange id of country B's audit events, so the replay shows in the exchange's timeline) and trace;
+ * a refused replay (no such job, not a dead letter) is recorded with its error code.
+ */
+export function replayEvent(operator: string, role: string, jobId: string, outcome: { job: StoredJob } | { errorCode: string }): AuditEventInput {
+  const job = "job" in outcome ? outcome.job : undefined;
+  const country = job && /^[A-Z]{2}$/.test(job.partner) ? job.partner : undefined;
+  return {
+    type: "OPERATOR-ACTION",
+    outcome: job ? "success" : "failure",
+    ...("errorCode" in outcome ? { errorCode: outcome.errorCode } : {}),
+    who: { userId: operator, ...(country ? { partnerCountry: country } : {}) },
+    exchangeId: jobId,
+    ...(job ? { traceId: job.traceId, direction: "outbound" as const } : {}),
+    details: { action: "replay", operatorRole: role, jobId, ...(job ? { jobType: job.type, partner: job.partner } : {}) },
+  };
+}
+
 export function pageRoutes(s: ConsoleServices): Router {
   const router = Router();
   const now = s.now ?? (() => new Date());
@@ -80,7 +99,7 @@ export function pageRoutes(s: ConsoleServices): Router {
     const window: WindowName = req.query.window === "hour" ? "hour" : "day";
     const to = now();
     const from = new Date(to.getTime() - WINDOWS[window].ms);
-    const [figures, counts] = await Promise.all([windowFigures(s.auditDb, s.queue, from, to, WINDOWS[window].buckets), s.queue.counts()]);
+    const [figures, counts] = await Promise.all([windowFigures(s.auditDb, from, to, WINDOWS[window].buckets), s.queue.counts()]);
     sendPage(res, overviewPage(viewerOf(res), { window, figures, counts, now: to }));
   });
 
@@ -89,7 +108,7 @@ export function pageRoutes(s: ConsoleServices): Router {
     const types = eventTypesOf(f.service);
     try {
       const page = await s.trail.query(auditQueryOf(f, types));
-      sendPage(res, exchangeListPage(viewerOf(res), f, page.events, page.next));
+      sendPage(res, exchangeListPage(viewerOf(res), f, inDirection(page.events, f.direction), page.next));
     } catch (e) {
       if (!isPasserelleError(e)) throw e;
       sendPage(res, exchangeListPage(viewerOf(res), f, [], undefined, e.message), 400);
@@ -120,7 +139,7 @@ export function pageRoutes(s: ConsoleServices): Router {
   router.get("/partners", async (_req, res) => {
     const to = now();
     const from = new Date(to.getTime() - WINDOWS.day.ms);
-    const figures = await windowFigures(s.auditDb, s.queue, from, to, 1);
+    const figures = await windowFigures(s.auditDb, from, to, 1);
     const rows: PartnerRow[] = await Promise.all(
       s.partners.all().map(async ({ partner }) => ({
         partner,
@@ -232,14 +251,20 @@ export function pageRoutes(s: ConsoleServices): Router {
 
   router.post("/queues/jobs/:id/replay", express.urlencoded({ extended: false, limit: "4kb" }), requireRole(mayReplay), async (req, res) => {
     const id = String(req.params.id);
+    const { operator, role } = sessionOf(res);
+    let job: StoredJob;
     try {
-      const job = await s.queue.retry(id);
-      s.logger.info({ operator: sessionOf(res).operator, jobId: id, traceId: job.traceId, type: job.type, partner: job.partner }, "operator replayed an exchange job");
-      res.redirect(303, `/ops/queues/jobs/${encodeURIComponent(id)}?replayed=1`);
+      job = await s.queue.retry(id);
     } catch (e) {
       if (!isPasserelleError(e)) throw e;
-      res.status(e.code === "NOT_FOUND" ? 404 : 409).type("text/plain").send(e.message);
+      await s.trail.record(replayEvent(operator, role, id, { errorCode: e.code }));
+      return void res.status(e.code === "NOT_FOUND" ? 404 : 409).type("text/plain").send(e.message);
     }
+    // Durable before acknowledged: the operator's action is in the trail before the answer (a failed
+    // record answers 500: the operator is not told the replay was recorded).
+    await s.trail.record(replayEvent(operator, role, id, { job }));
+    s.logger.info({ operator, jobId: id, traceId: job.traceId, type: job.type, partner: job.partner }, "operator replayed an exchange job");
+    res.redirect(303, `/ops/queues/jobs/${encodeURIComponent(id)}?replayed=1`);
   });
 
   return router;
