@@ -281,7 +281,7 @@ export class BullmqExchangeQueue implements ExchangeQueue {
     return counts;
   }
 
-  enqueue<T extends JobType>(job: Job<T>, options: EnqueueOptions): Promise<EnqueueResult<T>> {
+  async enqueue<T extends JobType>(job: Job<T>, options: EnqueueOptions): Promise<EnqueueResult<T>> {
     checkEnqueue(job as Job, options);
     return this.#redis(() => this.#enqueue(job, options));
   }
