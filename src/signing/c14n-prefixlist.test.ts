@@ -4,21 +4,27 @@
 // (named prefixes only, it has no #default): hand-made cases
 // (prefixes in scope or not, redeclared, the default namespace and its undeclaration, #default), every
 // assertion of the real eHDSI headers and of the SAML fixtures taken in context (isolate.ts), and
-// generated documents with generated lists.
+// generated documents with generated lists; and a signature made by libxmlsec1 (xmlsec1 --sign) with
+// PrefixList="#default xsd" on both exc-c14n steps, verified by our fast path.
 import { DOMParser, type Element } from "@xmldom/xmldom";
 import { expect } from "chai";
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { XmlC14NMode, XmlDocument, type XmlElement } from "libxml2-wasm";
 import { ExclusiveCanonicalization } from "xml-crypto";
 import { EHDSI_DIR, REPO_ROOT } from "../../test/helpers/ehdsi";
+import { testPki } from "../../test/signing/pki";
+import { ErrorCode, isPasserelleError } from "../shared/errors";
 import { canonicalizeDocument, parsePrefixList } from "./c14n";
 import { childElements, parseXmlStrict } from "./dom";
 import { excC14nParameters } from "./exc-check";
 import { DSIG_NS } from "./algorithms";
 import { isolateElement } from "./isolate";
+import { trustListFromPem } from "./trust";
+import { verifyEnveloped, type ReferenceTarget } from "./verify";
 
 const PYTHON = process.env.PASSERELLE_PYTHON ?? "/usr/bin/python3";
 
@@ -212,6 +218,57 @@ describe("signing: exc-c14n InclusiveNamespaces PrefixList (libxml2 and xml-cryp
     ]) {
       expect(excC14nParameters(signedInfo("", odd)), odd).to.equal(undefined);
       expect(excC14nParameters(signedInfo(odd, "")), odd).to.equal(undefined);
+    }
+  });
+
+  it("verifies what libxmlsec1 signs with PrefixList=\"#default xsd\" on both steps, and only that", () => {
+    const pki = testPki();
+    const exc = "http://www.w3.org/2001/10/xml-exc-c14n#";
+    const inclusive = `<ec:InclusiveNamespaces xmlns:ec="${exc}" PrefixList="#default xsd"/>`;
+    // The envelope's default namespace and xsd are used by no element or attribute name of the
+    // assertion: only the PrefixList puts them in what is signed.
+    const template =
+      `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope" xmlns="urn:hl7-org:v3" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><soap:Header>` +
+      `<saml2:Assertion xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="_p1" Version="2.0"><saml2:Issuer>urn:x</saml2:Issuer>` +
+      `<ds:Signature xmlns:ds="${DSIG_NS}"><ds:SignedInfo><ds:CanonicalizationMethod Algorithm="${exc}">${inclusive}</ds:CanonicalizationMethod>` +
+      `<ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/><ds:Reference URI="#_p1"><ds:Transforms>` +
+      `<ds:Transform Algorithm="http://www.w3.org/2000/09/xmldsig#enveloped-signature"/><ds:Transform Algorithm="${exc}">${inclusive}</ds:Transform></ds:Transforms>` +
+      `<ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/><ds:DigestValue></ds:DigestValue></ds:Reference></ds:SignedInfo>` +
+      `<ds:SignatureValue></ds:SignatureValue><ds:KeyInfo><ds:X509Data></ds:X509Data></ds:KeyInfo></ds:Signature>` +
+      `<saml2:AttributeStatement><saml2:Attribute Name="n"><saml2:AttributeValue xsi:type="xsd:string">v</saml2:AttributeValue></saml2:Attribute></saml2:AttributeStatement>` +
+      `</saml2:Assertion></soap:Header><soap:Body/></soap:Envelope>`;
+    const dir = mkdtempSync(join(tmpdir(), "passerelle-prefixlist-"));
+    try {
+      writeFileSync(join(dir, "template.xml"), template);
+      const idAttr = ["--id-attr:ID", "urn:oasis:names:tc:SAML:2.0:assertion:Assertion"];
+      const signing = spawnSync("xmlsec1", ["--sign", ...idAttr, "--privkey-pem", `${join(pki.dir, "seal.key.pem")},${join(pki.dir, "seal.pem")}`, "--output", join(dir, "signed.xml"), join(dir, "template.xml")], { encoding: "utf8" });
+      expect(signing.status, signing.stderr).to.equal(0);
+      const signed = readFileSync(join(dir, "signed.xml"), "utf8");
+      const xmlsecAccepts = (xml: string): boolean => {
+        writeFileSync(join(dir, "check.xml"), xml);
+        return spawnSync("xmlsec1", ["--verify", ...idAttr, "--trusted-pem", join(pki.dir, "ca.pem"), join(dir, "check.xml")]).status === 0;
+      };
+      const trust = trustListFromPem({ anchors: [pki.ca.certPem] });
+      const target: ReferenceTarget = { kind: "id", id: "_p1", idAttributes: ["ID"] };
+      const signedInfo = parseXmlStrict(signed).getElementsByTagNameNS(DSIG_NS, "SignedInfo")[0] as Element;
+      expect(excC14nParameters(signedInfo)).to.deep.equal({ signedInfo: ["#default", "xsd"], content: ["#default", "xsd"] });
+      expect(xmlsecAccepts(signed)).to.equal(true);
+      const { document } = verifyEnveloped(signed, trust, target);
+      expect(document.documentElement?.getAttribute("xmlns")).to.equal("urn:hl7-org:v3");
+      // Rebinding a prefix used by no name breaks the signature for both, because it was listed.
+      for (const changed of [signed.replace('xmlns="urn:hl7-org:v3"', 'xmlns="urn:evil"'), signed.replace('xmlns:xsd="http://www.w3.org/2001/XMLSchema"', 'xmlns:xsd="urn:evil"')]) {
+        expect(changed).not.to.equal(signed);
+        expect(xmlsecAccepts(changed)).to.equal(false);
+        let code: string | undefined;
+        try {
+          verifyEnveloped(changed, trust, target);
+        } catch (e) {
+          code = isPasserelleError(e) ? e.code : String(e);
+        }
+        expect(code).to.equal(ErrorCode.SignatureInvalid);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
