@@ -72,6 +72,16 @@ const BENCHES: Bench[] = [
     },
   },
   {
+    name: "country-b",
+    describe: "XCPD discovery and PS retrieval BE -> LU over mutual TLS: direct calls against the embedded queue and BullMQ, queue overhead per exchange",
+    async run() {
+      const b = await import("./country-b");
+      const r = await b.run({ log: (l) => console.error(`  ${l}`) });
+      console.log(b.format(r));
+      return true;
+    },
+  },
+  {
     name: "console",
     describe: "operator console pages with 100,000 exchanges in the database against a static page (floor 300 ms)",
     async run() {
