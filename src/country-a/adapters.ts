@@ -5,14 +5,13 @@ import type { AuditEventInput, JsonValue } from "../audit/event";
 import type { ExchangeQueue } from "../exchange/queue/port";
 import { IDEMPOTENCY_KEY } from "../exchange/queue/port";
 import { createHash } from "node:crypto";
-import { isValidMatricule } from "../national/matricule";
 import { parseCx, toCx } from "./patient-id";
 import type { AuditPort, DeliveryQueue, ExchangeAuditEvent, IdentifierDomains } from "./ports";
 
-/** Our patient in CX form for the trail (the matricule in our eHDSI domain); other values go in details. */
+/** Our patient in CX form for the trail (our national id in our eHDSI domain); other values go in details. */
 function cxOf(patient: string | undefined, domains: IdentifierDomains): { patientId?: string; asked?: string } {
   if (patient === undefined) return {};
-  if (isValidMatricule(patient)) return { patientId: toCx(patient, domains.ehdsi) };
+  if (domains.isValidId(patient)) return { patientId: toCx(patient, domains.ehdsi) };
   if (parseCx(patient)) return { patientId: patient };
   return { asked: patient.slice(0, 256) };
 }
