@@ -8,10 +8,9 @@
 // one answer each on the LU side (LU's audit trail, matched by WS-Addressing MessageID). Both gateways
 // take the REDIS_URL (the two-gateway harness configures them alike); their key prefixes differ.
 import { expect } from "chai";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
@@ -23,47 +22,12 @@ import type { JobState, StoredJob } from "../../src/exchange/queue/port";
 import { BE_DOCTOR, LU_PATIENT, callApi, type ExchangeView } from "../../scripts/demo-scenario";
 import { startTwoGateways, type TwoGateways } from "../../scripts/two-gateways";
 import { waitFor } from "../exchange/queue/backends";
+import { freePort, redisReady, startRedis, stopAllRedisServers } from "../helpers/redis-server";
 
 const VIA_API = 8;
 const VIA_QUEUE = 32;
 const EXCHANGES = VIA_API + VIA_QUEUE;
 const FINAL_STATES: readonly JobState[] = ["completed", "failed-permanently", "dead-letter"];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A persisting redis-server (the durability src/exchange/queue/README.md requires). */
-function startRedis(port: number, dir: string): ChildProcess {
-  return spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction"], { stdio: "ignore" });
-}
-
-/** Until PING answers PONG (while the append-only file loads, Redis answers LOADING). */
-async function redisReady(url: string): Promise<void> {
-  await waitFor(
-    "redis-server to answer",
-    async () => {
-      const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      c.on("error", () => undefined);
-      try {
-        await c.connect();
-        return (await c.ping()) === "PONG";
-      } catch {
-        return false;
-      } finally {
-        c.disconnect();
-      }
-    },
-    30_000,
-  );
-}
 
 async function shutdownRedis(url: string, server: ChildProcess): Promise<void> {
   const admin = new Redis(url, { maxRetriesPerRequest: 0 });
@@ -120,10 +84,7 @@ describe("two gateways LU and BE [bullmq]: Redis restarted mid-run", function ()
   after(async () => {
     await two?.close();
     if (two) rmSync(two.root, { recursive: true, force: true });
-    if (redis && redis.exitCode === null && redis.signalCode === null) {
-      redis.kill("SIGKILL");
-      await once(redis, "exit");
-    }
+    await stopAllRedisServers();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -316,7 +316,18 @@ export class BullmqExchangeQueue implements ExchangeQueue {
       const ready = await within(new Promise<boolean>((resolve) => this.#client.once("ready", () => resolve(true))), REDIS_WAIT_MS);
       if (ready !== true) throw new TransientError(`Redis is not reachable (connection ${this.#client.status})`);
     }
-    const answer = await within(op().then((value) => ({ value })), REDIS_ANSWER_MS);
+    // The connection can drop between the status check and the answer: ioredis then gives up on the
+    // request (MaxRetriesPerRequestError, "Connection is closed"), which is a transport failure too.
+    const answer = await within(
+      op().then(
+        (value) => ({ value }),
+        (err: unknown) => {
+          if (isRedisConnectionLoss(err)) throw new TransientError(`Redis connection lost: ${(err as Error).message}`, {}, { cause: err });
+          throw err;
+        },
+      ),
+      REDIS_ANSWER_MS,
+    );
     if (answer === undefined) throw new TransientError(`Redis did not answer within ${REDIS_ANSWER_MS} ms`);
     return answer.value;
   }
@@ -415,4 +426,10 @@ function decodeOffset(cursor: string): number {
 /** What changes on a BullMQ job as it moves between states. */
 function snapshot(j: Bull): string {
   return `${j.attemptsMade}|${j.processedOn ?? ""}|${j.finishedOn ?? ""}|${j.delay}|${j.failedReason ?? ""}|${j.timestamp}`;
+}
+
+/** ioredis's ways of saying that the connection went away while a request was pending. */
+function isRedisConnectionLoss(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  return err.name === "MaxRetriesPerRequestError" || /Connection is closed|ECONNREFUSED|ECONNRESET|EPIPE/.test(err.message);
 }

@@ -5,45 +5,14 @@
 import { expect } from "chai";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { BullmqExchangeQueue } from "../../../src/exchange/queue/bullmq";
 import type { Job } from "../../../src/exchange/queue/port";
 import { isPasserelleError } from "../../../src/shared/errors";
+import { freePort, redisReady as ready, startRedis, stopAllRedisServers } from "../../helpers/redis-server";
 import { waitFor } from "./backends";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function startRedis(port: number, dir: string): ChildProcess {
-  return spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--maxmemory-policy", "noeviction"], { stdio: "ignore" });
-}
-
-async function ready(url: string): Promise<void> {
-  await waitFor("redis-server to answer", async () => {
-    const c = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    c.on("error", () => undefined);
-    try {
-      await c.connect();
-      // Loading the append-only file answers LOADING: wait until PING succeeds.
-      return (await c.ping()) === "PONG";
-    } catch {
-      return false;
-    } finally {
-      c.disconnect();
-    }
-  });
-}
 
 const job: Job<"deliver-dispensation"> = {
   type: "deliver-dispensation",
@@ -74,8 +43,8 @@ describe("exchange queue [bullmq]: jobs survive a Redis restart", function () {
     dir = mkdtempSync(join(tmpdir(), "passerelle-redis-"));
   });
 
-  after(() => {
-    redis?.kill("SIGKILL");
+  after(async () => {
+    await stopAllRedisServers();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
