@@ -17,7 +17,7 @@ import { generateDevPki } from "../src/ops/dev-pki";
 import { loadSigningKey } from "../src/signing/keys";
 import { signDocument } from "../src/signing/sign";
 import { loadCatalogue } from "../src/terminology/catalogue";
-import { machine, perSecond, type Machine } from "./measure";
+import { awaitedPerSecond, machine, perSecond, type Machine } from "./measure";
 
 export const FLOOR_PER_SECOND = 200;
 const BUNDLE = join(DEMO_BUNDLE_DIR, "sophie-weber-ps.json");
@@ -56,7 +56,7 @@ export async function run(options: { ms?: number } = {}): Promise<DocumentsBench
     const signPerSecond = perSecond(() => signDocument(l3, key), ms);
     // The whole path, as `passerelle translate --type ps --sign` and the XCA retrieve do it.
     let pending = 0;
-    const pipelinePerSecond = await perSecondAsync(async () => {
+    const pipelinePerSecond = await awaitedPerSecond(async () => {
       pending++;
       await patientSummaryDocument(patientSummaryFromFhir(parseBundleJson(bytes)), { signingKey: key }, ctx);
       pending--;
@@ -78,16 +78,6 @@ export async function run(options: { ms?: number } = {}): Promise<DocumentsBench
   }
 }
 
-async function perSecondAsync(fn: () => Promise<void>, ms: number): Promise<number> {
-  for (let i = 0; i < 10; i++) await fn();
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    await fn();
-    n++;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
 
 export function format(r: DocumentsBenchResult): string {
   const ratio = (x: number) => `${(r.baselinePerSecond / x).toFixed(1)}x baseline time`;

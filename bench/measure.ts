@@ -24,3 +24,15 @@ export function perSecond(fn: () => unknown, ms: number): number {
   }
   return (n * 1000) / elapsed;
 }
+
+/** Calls fn and awaits it, one after the other, for about `ms` milliseconds (after 10 warm-up calls); calls per second. */
+export async function awaitedPerSecond(fn: () => Promise<unknown>, ms: number): Promise<number> {
+  for (let i = 0; i < 10; i++) await fn();
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await fn();
+    n++;
+  }
+  return (n * 1000) / (performance.now() - start);
+}

@@ -17,7 +17,7 @@ import type { PartialQueueSettings } from "../src/exchange/queue/settings";
 import { openDatabase, type Database } from "../src/storage/database";
 import { ALL_MIGRATIONS } from "../src/storage/migration-registry";
 import { runMigrations } from "../src/storage/migrations";
-import { machine, type Machine } from "./measure";
+import { awaitedPerSecond, machine, type Machine } from "./measure";
 
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? "postgres://root@127.0.0.1:5432/test";
 const REDIS_URL = process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -119,17 +119,6 @@ function skipped(name: string, e: unknown): AdapterFigure {
   return { name, jobsPerSecond: undefined, enqueuePerSecond: undefined, overheadUs: undefined, note: `skipped: ${(e as Error).message}` };
 }
 
-/** Calls fn and awaits it, one after the other, for about `ms` milliseconds; calls per second. */
-async function awaitedPerSecond(fn: () => Promise<unknown>, ms: number): Promise<number> {
-  for (let i = 0; i < 10; i++) await fn();
-  let n = 0;
-  const start = performance.now();
-  while (performance.now() - start < ms) {
-    await fn();
-    n++;
-  }
-  return (n * 1000) / (performance.now() - start);
-}
 
 export async function run(options: { jobs?: number; log?: (line: string) => void } = {}): Promise<QueueBenchResult> {
   const jobs = options.jobs ?? 2000;
