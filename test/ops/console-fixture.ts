@@ -22,6 +22,7 @@ import { createConsoleModule, type ConsoleModuleOptions } from "../../src/ops/co
 import { OperatorAccounts } from "../../src/ops/operators/accounts";
 import { createLogger } from "../../src/shared/logger";
 import { DAYS, makeCert } from "../trust/pki";
+import { TEST_REQUESTER as REQUESTER } from "../helpers/requester";
 
 export const PASSWORDS = { admin: "admin-password-123", operator: "operator-password-123", viewer: "viewer-password-123" } as const;
 export const PATIENT = "2980010112345^^^&1.3.182.2.12.10000734.6.1&ISO";
@@ -37,18 +38,6 @@ export interface ConsoleGateway {
   stop(): Promise<void>;
 }
 
-const REQUESTER = {
-  nameId: "hcp-1",
-  subjectId: "Dr Test",
-  role: "221",
-  purposeOfUse: "TREATMENT",
-  organization: "Hospital",
-  organizationId: "urn:oid:1.2.3",
-  facilityType: "Hospital",
-  locality: "Luxembourg",
-  permissions: ["PRD-006"],
-  authnContext: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509",
-} as const;
 
 export async function startConsoleGateway(options: ConsoleModuleOptions = {}): Promise<ConsoleGateway> {
   const root = mkdtempSync(join(tmpdir(), "passerelle-console-"));

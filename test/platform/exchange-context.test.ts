@@ -8,11 +8,12 @@ import { startTwoGateways, type TwoGateways } from "../../scripts/two-gateways";
 import { createScenario } from "../../scripts/demo-scenario";
 import { auditTrailOf, rawMessagesOf } from "../../src/audit/module";
 import { EmbeddedExchangeQueue } from "../../src/exchange/queue/embedded";
-import { TransientError, type Job, type JobHcpUser } from "../../src/exchange/queue/port";
+import { TransientError, type Job } from "../../src/exchange/queue/port";
 import { currentExchangeContext, runInExchangeContext } from "../../src/shared/context";
 import { createLogger, type Logger } from "../../src/shared/logger";
 import { forEachDatabase } from "../helpers/databases";
 import { waitFor } from "../exchange/queue/backends";
+import { TEST_REQUESTER as REQUESTER } from "../helpers/requester";
 
 type Line = Record<string, unknown>;
 
@@ -83,18 +84,6 @@ describe("exchange context in the logs", () => {
   });
 });
 
-const REQUESTER: JobHcpUser = {
-  nameId: "hcp-0001",
-  subjectId: "Dr Anne Muller",
-  role: "221",
-  purposeOfUse: "TREATMENT",
-  organization: "Centre Hospitalier de Luxembourg",
-  organizationId: "urn:oid:1.3.182.2.12.10000734.100",
-  facilityType: "Hospital",
-  locality: "Luxembourg",
-  permissions: ["PRD-006", "PRD-003"],
-  authnContext: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509",
-};
 
 forEachDatabase("exchange queue job logs", (ctx) => {
   it("every line of a job's attempts (runtime and handler) carries the job's trace id and id; lines outside none", async () => {

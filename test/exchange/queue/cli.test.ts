@@ -11,19 +11,8 @@ import { ALL_MIGRATIONS } from "../../../src/storage/migration-registry";
 import { runMigrations } from "../../../src/storage/migrations";
 import { runPasserelle } from "../../helpers/cli";
 import { waitFor } from "./backends";
+import { TEST_REQUESTER as REQUESTER } from "../../helpers/requester";
 
-const REQUESTER = {
-  nameId: "hcp-1",
-  subjectId: "Dr Test",
-  role: "221",
-  purposeOfUse: "TREATMENT",
-  organization: "Hospital",
-  organizationId: "urn:oid:1.2.3",
-  facilityType: "Hospital",
-  locality: "Luxembourg",
-  permissions: ["PRD-006"],
-  authnContext: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509",
-} as const;
 
 const retrieve: Job<"xca-retrieve"> = {
   type: "xca-retrieve",

@@ -3,23 +3,12 @@
 import { expect } from "chai";
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { BusinessError, TransientError, type ExchangeQueue, type Job, type JobHcpUser, type StoredJob } from "../../../src/exchange/queue/port";
+import { BusinessError, TransientError, type ExchangeQueue, type Job, type StoredJob } from "../../../src/exchange/queue/port";
 import type { PartialQueueSettings } from "../../../src/exchange/queue/settings";
 import { isPasserelleError } from "../../../src/shared/errors";
 import { forEachQueueBackend, waitFor, type QueueTestContext } from "./backends";
+import { TEST_REQUESTER as REQUESTER } from "../../helpers/requester";
 
-const REQUESTER: JobHcpUser = {
-  nameId: "hcp-0001",
-  subjectId: "Dr Anne Muller",
-  role: "221",
-  purposeOfUse: "TREATMENT",
-  organization: "Centre Hospitalier de Luxembourg",
-  organizationId: "urn:oid:1.3.182.2.12.10000734.100",
-  facilityType: "Hospital",
-  locality: "Luxembourg",
-  permissions: ["PRD-006", "PRD-003"],
-  authnContext: "urn:oasis:names:tc:SAML:2.0:ac:classes:X509",
-};
 
 function query(country: string, n: number): Job<"xca-query"> {
   return { type: "xca-query", country, requester: REQUESTER, patientId: { system: "2.16.17.710.850.1000.990.1", value: `P${n}` }, documentClass: "ps" };
