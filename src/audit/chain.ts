@@ -5,28 +5,14 @@
 // breaks either its own hash, the link to the row before, or the agreement of its seq with its place.
 import { createHash } from "node:crypto";
 import { canonicalJson, type AuditEvent, type HashedEvent } from "./event";
-import { GENESIS_HASH } from "./migrations";
+import { GENESIS_HASH, type AuditTables } from "./migrations";
 
 export function chainHash(prevHash: string, canonicalEvent: string): string {
   return createHash("sha256").update(prevHash, "utf8").update(canonicalEvent, "utf8").digest("hex");
 }
 
 /** A row of audit_trail as verifyChain reads it. */
-export interface ChainRow {
-  seq: number;
-  event: string;
-  prev_hash: string;
-  hash: string;
-  id: string;
-  time: string;
-  event_type: string;
-  outcome: string;
-  error_code: string | null;
-  partner_country: string | null;
-  patient_id: string | null;
-  trace_id: string | null;
-  exchange_id: string | null;
-}
+export type ChainRow = AuditTables["audit_trail"];
 
 export interface ChainBreak {
   /** The first seq at which the chain is not what was written. */
